@@ -1,0 +1,1 @@
+"""The running service: channels, the message pipeline, web app, scheduler, settings, CLI."""

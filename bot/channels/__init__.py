@@ -1,0 +1,1 @@
+"""Channel adapters: each maps platform payloads to ``InboundMessage`` and back."""

@@ -1,0 +1,1 @@
+"""The web channels: Rasa-compatible REST webhook and the browser WebSocket."""

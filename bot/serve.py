@@ -1,0 +1,49 @@
+"""Runs the service: HTTP app, outbox sweeper and, with a token, the Telegram channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from bot.app import Services, build_services
+from bot.settings import Settings
+from bot.web.app import build_web_app
+
+log = logging.getLogger(__name__)
+
+
+async def start(services: Services, stop: asyncio.Event) -> web.Application:
+    """Build the web app and start the background parts (outbox, Telegram)."""
+    app = build_web_app(services)
+    services.background.append(
+        asyncio.create_task(services.outbox.run(services.settings.outbox_interval, stop))
+    )
+    if services.settings.telegram.token is not None:
+        from bot.channels.telegram import attach_telegram
+
+        await attach_telegram(services, app)
+    return app
+
+
+async def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM."""
+    services = await build_services(settings)
+    stop = asyncio.Event()
+    app = await start(services, stop)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    log.info("journeybot is listening on http://%s:%s", host, port)
+    print(f"journeybot is running on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await services.aclose()

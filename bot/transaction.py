@@ -1,0 +1,195 @@
+"""Writes one exchange in one transaction: the caller commits the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from bot.channels.base import InboundMessage
+from journeys.model import (
+    CancelFollowUp,
+    Decision,
+    HandOff,
+    ScheduleFollowUp,
+    SetOptOut,
+)
+from nlu.types import Interpretation
+from storage.records import CustomerContext, NewOutbound, NewTouchpoint, OutboxMessage
+from storage.uow import SqlAlchemyUnitOfWork
+
+
+async def ensure_conversation(
+    uow: SqlAlchemyUnitOfWork, msg: InboundMessage, ctx: CustomerContext | None, now: datetime
+) -> tuple[int, int]:
+    """``(customer_id, conversation_id)`` for ``msg``, creating them when new."""
+    if ctx is None:
+        customer_id, identity_id = await uow.customers.add(
+            msg.channel, msg.sender_id, now, msg.display_name
+        )
+    else:
+        customer_id, identity_id = ctx.customer_id, ctx.identity_id
+    if ctx is not None and ctx.conversation_id is not None:
+        return customer_id, ctx.conversation_id
+    conversation_id = await uow.conversations.add(customer_id, identity_id, msg.channel, now)
+    return customer_id, conversation_id
+
+
+async def store_exchange(
+    uow: SqlAlchemyUnitOfWork,
+    msg: InboundMessage,
+    ctx: CustomerContext | None,
+    interpretation: Interpretation | None,
+    decision: Decision,
+    now: datetime,
+    latency_ms: float,
+    respond: bool,
+) -> list[OutboxMessage]:
+    """Store inbound message, touchpoint, replies, stage change and commands; return replies.
+
+    ``respond`` marks the replies as sent (the HTTP response delivers them); otherwise they
+    are pending outbox rows. Raises ``DuplicateDelivery`` for a retried delivery.
+    """
+    customer_id, conversation_id = await ensure_conversation(uow, msg, ctx, now)
+    inbound_id = await uow.messages.add_inbound(
+        conversation_id=conversation_id,
+        customer_id=customer_id,
+        channel=msg.channel,
+        sender_id=msg.sender_id,
+        channel_message_id=msg.channel_message_id,
+        kind=msg.kind,
+        text=msg.text,
+        now=now,
+    )
+    outbound = [
+        NewOutbound(r.text, tuple((b.title, b.payload) for b in r.buttons), decision.answered_by)
+        for r in decision.replies
+    ]
+    rows = await uow.messages.add_outbound(
+        conversation_id=conversation_id,
+        customer_id=customer_id,
+        channel=msg.channel,
+        recipient_id=msg.sender_id,
+        messages=outbound,
+        in_reply_to=inbound_id,
+        status="sent" if respond else "pending",
+        now=now,
+    )
+    stage_before = ctx.stage if ctx else None
+    changed = decision.stage_changed
+    stage_after = changed.current if changed else stage_before
+    await uow.touchpoints.add(
+        customer_id,
+        conversation_id,
+        inbound_id,
+        _touchpoint(msg, interpretation, decision, stage_before, stage_after, now, latency_ms),
+    )
+    if changed is not None:
+        await uow.customers.add_stage_change(
+            customer_id, changed.previous, changed.current, changed.reason, changed.at
+        )
+    await _apply_commands(uow, decision, customer_id, conversation_id, now)
+    await uow.customers.update_state(
+        customer_id, **_customer_update(ctx, decision, stage_after, now)
+    )
+    return rows
+
+
+def _customer_update(
+    ctx: CustomerContext | None, decision: Decision, stage_after: str | None, now: datetime
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "stage": stage_after,
+        "language": decision.language,
+        "consecutive_fallbacks": decision.consecutive_fallbacks,
+        "message_count": (ctx.message_count if ctx else 0) + 1,
+        "last_seen_at": now,
+    }
+    if decision.products:
+        values["last_products"] = list(decision.products)
+    return values
+
+
+def _touchpoint(
+    msg: InboundMessage,
+    interpretation: Interpretation | None,
+    decision: Decision,
+    stage_before: str | None,
+    stage_after: str | None,
+    now: datetime,
+    latency_ms: float,
+) -> NewTouchpoint:
+    return NewTouchpoint(
+        channel=msg.channel,
+        direction="in",
+        text=msg.text,
+        intent=interpretation.intent.name if interpretation else None,
+        confidence=interpretation.intent.confidence if interpretation else None,
+        entities=[asdict(e) for e in interpretation.entities] if interpretation else [],
+        products=list(decision.products),
+        language=decision.language,
+        stage_before=stage_before,
+        stage_after=stage_after,
+        answered_by=decision.answered_by,
+        latency_ms=round(latency_ms, 3),
+        created_at=now,
+        kind="message" if interpretation else "unsupported",
+    )
+
+
+async def _apply_commands(
+    uow: SqlAlchemyUnitOfWork,
+    decision: Decision,
+    customer_id: int,
+    conversation_id: int,
+    now: datetime,
+) -> None:
+    for command in decision.commands:
+        match command:
+            case ScheduleFollowUp(kind=kind, due_at=due_at, key=key, template=template):
+                await uow.follow_ups.schedule(
+                    customer_id, conversation_id, kind, key, due_at, template, now
+                )
+            case CancelFollowUp(kind=kind, reason=reason):
+                await uow.follow_ups.cancel(customer_id, kind, reason, now)
+            case SetOptOut(opted_out=opted_out):
+                await uow.customers.update_state(customer_id, opted_out=opted_out)
+            case HandOff():
+                await uow.conversations.touch(conversation_id, now, needs_human=True)
+
+
+async def store_silent(
+    uow: SqlAlchemyUnitOfWork, msg: InboundMessage, ctx: CustomerContext, now: datetime
+) -> None:
+    """Store a message of a conversation a person has taken over: no reply, no NLU."""
+    assert ctx.conversation_id is not None
+    inbound_id = await uow.messages.add_inbound(
+        conversation_id=ctx.conversation_id,
+        customer_id=ctx.customer_id,
+        channel=msg.channel,
+        sender_id=msg.sender_id,
+        channel_message_id=msg.channel_message_id,
+        kind=msg.kind,
+        text=msg.text,
+        now=now,
+    )
+    await uow.touchpoints.add(
+        ctx.customer_id,
+        ctx.conversation_id,
+        inbound_id,
+        NewTouchpoint(
+            channel=msg.channel,
+            direction="in",
+            text=msg.text,
+            intent=None,
+            confidence=None,
+            language=ctx.language,
+            stage_before=ctx.stage,
+            stage_after=ctx.stage,
+            answered_by=None,
+            latency_ms=None,
+            created_at=now,
+        ),
+    )
+    await uow.conversations.touch(ctx.conversation_id, now)
+    await uow.customers.update_state(ctx.customer_id, last_seen_at=now)

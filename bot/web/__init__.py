@@ -1,0 +1,1 @@
+"""The HTTP service: chat page, REST and WebSocket channels, health, Telegram webhook."""

@@ -1,0 +1,68 @@
+"""The aiohttp application factory: routes only, everything else comes built in ``Services``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.channels.web.rest import rest_webhook
+from bot.channels.web.socket import socket_handler
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+SERVICES: web.AppKey[Services] = web.AppKey("services")
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Unexpected failures answer 500 with a JSON body instead of an HTML traceback page."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return web.json_response({"error": "internal error; it has been logged"}, status=500)
+
+
+async def index(_request: web.Request) -> web.FileResponse:
+    """The chat page."""
+    return web.FileResponse(STATIC / "index.html")
+
+
+async def health(request: web.Request) -> web.Response:
+    """Liveness and database reachability, for load balancers and docker-compose."""
+    services = request.app[SERVICES]
+    try:
+        async with services.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("health check: database unreachable: %s", exc)
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+def build_web_app(services: Services) -> web.Application:
+    """The HTTP app of a built ``Services``."""
+    app = web.Application(middlewares=[json_errors], client_max_size=1024**2)
+    app[SERVICES] = services
+    rest_token = services.settings.web.rest_token
+    app.router.add_get("/", index)
+    app.router.add_get("/health", health)
+    app.router.add_static("/static", STATIC)
+    app.router.add_post(
+        "/webhooks/rest/webhook",
+        rest_webhook(services.pipeline, rest_token.get_secret_value() if rest_token else None),
+    )
+    app.router.add_get(
+        "/ws", socket_handler(services.pipeline, services.outbox, services.web_sender)
+    )
+    return app

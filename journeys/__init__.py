@@ -1,0 +1,1 @@
+"""The domain core: journey map, stage tracking, dialogue decisions. Pure Python, no I/O."""

@@ -1,0 +1,128 @@
+"""The dialogue decision: what to answer one message and what the shell must do about it.
+
+``decide`` takes the customer's state, the NLU's interpretation, the time and the shop, and
+returns a ``Decision``; it never sends, stores or reads the clock. In order:
+
+- NLU unavailable: apologise (``nlu_unavailable``); no stage change, the streak is kept.
+- Not understood (``nlu_fallback``, or an intent the shop has no reply for): ``nlu_fallback``;
+  every ``fallback.offer_person_after``-th one in a row offers a person instead.
+- ``stop``: opt out of proactive messages, cancel pending follow-ups, confirm.
+- ``ask_human``: hand the conversation to a person.
+- ``ask_price`` / ``ask_stock`` / ``ask_specs``: answer from the catalogue (see
+  ``journeys.answers``).
+- any other intent: its reply template (``start`` → ``welcome``).
+
+The reply language is the message's when detected with confidence ≥ 0.6 and supported,
+else the customer's known language, else the journey map's default.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from journeys.answers import PRODUCT_QUESTIONS, answer_product_question, mentioned_products
+from journeys.model import (
+    CancelFollowUp,
+    Command,
+    CustomerState,
+    Decision,
+    HandOff,
+    SetOptOut,
+    StageChanged,
+)
+from journeys.replies import Speaker
+from journeys.shop import Shop
+from nlu.types import FALLBACK_INTENT, Interpretation
+
+LANGUAGE_CONFIDENCE_MIN = 0.6
+STOP_INTENT = "stop"
+HUMAN_INTENT = "ask_human"
+UNSUPPORTED_CONTENT = "unsupported_content"
+
+
+def choose_language(state: CustomerState, interpretation: Interpretation, shop: Shop) -> str:
+    """The language to answer in (see the module docstring)."""
+    supported = shop.journey_map.languages
+    detected = interpretation.language
+    if detected in supported and interpretation.language_confidence >= LANGUAGE_CONFIDENCE_MIN:
+        return detected
+    return _known_language(state, shop)
+
+
+def decide(
+    state: CustomerState, interpretation: Interpretation, now: datetime, shop: Shop
+) -> Decision:
+    """Decide the answer to one understood-or-not text message."""
+    language = choose_language(state, interpretation, shop)
+    speaker = _speaker(state, now, shop, language)
+    if not interpretation.available:
+        return Decision(
+            replies=(speaker.say("nlu_unavailable"),),
+            language=language,
+            consecutive_fallbacks=state.consecutive_fallbacks,
+        )
+    intent = interpretation.intent.name
+    template = shop.template_for_intent(intent)
+    if intent == FALLBACK_INTENT or not speaker.has(template):
+        return _not_understood(state, now, shop, speaker)
+    commands: tuple[Command, ...] = ()
+    if intent in PRODUCT_QUESTIONS:
+        answer = answer_product_question(
+            intent, interpretation, state.last_products, shop.catalogue, speaker
+        )
+        replies, products = answer.replies, answer.products
+    else:
+        replies = (speaker.say(template),)
+        products = mentioned_products(interpretation, shop.catalogue)
+    if intent == STOP_INTENT:
+        commands = (SetOptOut(True), CancelFollowUp(None, reason="customer opted out"))
+    elif intent == HUMAN_INTENT:
+        commands = (HandOff(reason="customer asked for a person"),)
+    return Decision(
+        replies=replies,
+        language=language,
+        stage_changed=shop.tracker.on_signal(state, intent, now),
+        commands=commands,
+        products=products,
+    )
+
+
+def decide_unsupported(state: CustomerState, now: datetime, shop: Shop) -> Decision:
+    """Answer a sticker, photo, voice note or file: only text can be read."""
+    language = _known_language(state, shop)
+    speaker = _speaker(state, now, shop, language)
+    return Decision(
+        replies=(speaker.say(UNSUPPORTED_CONTENT),),
+        language=language,
+        stage_changed=_arrival(state, now, shop, UNSUPPORTED_CONTENT),
+        consecutive_fallbacks=state.consecutive_fallbacks,
+    )
+
+
+def _not_understood(state: CustomerState, now: datetime, shop: Shop, speaker: Speaker) -> Decision:
+    """The fallback reply; each N-th one in a row offers a person and restarts the count."""
+    streak = state.consecutive_fallbacks + 1
+    offer = streak >= shop.journey_map.fallback.offer_person_after
+    return Decision(
+        replies=(speaker.say("offer_person" if offer else FALLBACK_INTENT),),
+        language=speaker.language,
+        stage_changed=_arrival(state, now, shop, FALLBACK_INTENT),
+        consecutive_fallbacks=0 if offer else streak,
+    )
+
+
+def _arrival(state: CustomerState, now: datetime, shop: Shop, reason: str) -> StageChanged | None:
+    """A message that signals nothing still places a new customer at the initial stage."""
+    return shop.tracker.next_stage(state, None, now, reason)
+
+
+def _known_language(state: CustomerState, shop: Shop) -> str:
+    if state.language is not None and state.language in shop.journey_map.languages:
+        return state.language
+    return shop.journey_map.default_language
+
+
+def _speaker(state: CustomerState, now: datetime, shop: Shop, language: str) -> Speaker:
+    """Variants vary with the customer and the moment, yet repeat for the same input."""
+    seed = f"{state.customer_id}|{now.isoformat()}"
+    return Speaker(shop.replies, language, seed)

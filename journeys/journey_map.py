@@ -1,0 +1,228 @@
+"""The journey map: stages, the signals (intents, commerce events) of each, and policies.
+
+The shell reads ``journey_map.yml`` and hands the parsed mapping to
+``JourneyMap.from_mapping``, which validates all of it and refuses a bad file with a
+``JourneyMapError`` naming the file, the key path and the bad value. Nothing here knows
+the demo shop's stage names: order, the initial stage, the stages that need a purchase and
+the purchase signals all come from the file, so a business can replace them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from journeys.checks import Checker
+from journeys.errors import JourneyMapError
+from journeys.policies import FollowUpCadence, Policies, read_follow_ups, read_policies
+
+_TOP_KEYS = (
+    "initial_stage",
+    "repeat_cycle_from",
+    "default_language",
+    "languages",
+    "stages",
+    "general_intents",
+    "purchase_signals",
+    "follow_ups",
+    "policies",
+    "fallback",
+)
+_STAGE_KEYS = ("name", "description", "intents", "events", "requires_purchase")
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One stage of the journey and the signals that place a customer in it."""
+
+    name: str
+    description: str
+    intents: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    requires_purchase: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackSettings:
+    """How the bot reacts to messages it does not understand."""
+
+    offer_person_after: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyMap:
+    """A validated journey map. Build it with ``from_mapping``."""
+
+    stages: tuple[Stage, ...]
+    initial_stage: str
+    general_intents: tuple[str, ...] = ()
+    purchase_signals: frozenset[str] = frozenset()
+    repeat_cycle_from: str | None = None
+    follow_ups: tuple[FollowUpCadence, ...] = ()
+    policies: Policies = field(default_factory=Policies)
+    fallback: FallbackSettings = field(default_factory=FallbackSettings)
+    default_language: str = "en"
+    languages: tuple[str, ...] = ("en",)
+
+    @classmethod
+    def from_mapping(cls, data: Any, source: str = "journey_map.yml") -> JourneyMap:
+        """Validate an already-parsed journey map; raise JourneyMapError when it is wrong."""
+        check = Checker(JourneyMapError, source)
+        top = check.check_mapping(data, "(top level)")
+        check.check_keys(top, _TOP_KEYS, "")
+        stages = _read_stages(check, top.get("stages"))
+        general = check.check_names(top.get("general_intents"), "general_intents")
+        signals = _index_signals(check, stages, general)
+        initial = _read_stage_ref(check, top.get("initial_stage"), "initial_stage", stages)
+        repeat = top.get("repeat_cycle_from")
+        if repeat is not None:
+            repeat = _read_stage_ref(check, repeat, "repeat_cycle_from", stages)
+        purchase = _read_purchase_signals(check, top.get("purchase_signals"), signals, stages)
+        languages = _read_languages(check, top)
+        return cls(
+            stages=stages,
+            initial_stage=initial,
+            general_intents=general,
+            purchase_signals=purchase,
+            repeat_cycle_from=repeat,
+            follow_ups=read_follow_ups(check, top.get("follow_ups")),
+            policies=read_policies(check, top.get("policies")),
+            fallback=_read_fallback(check, top.get("fallback")),
+            default_language=languages[0],
+            languages=languages,
+        )
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The stage names in journey order."""
+        return tuple(s.name for s in self.stages)
+
+    @property
+    def intents(self) -> frozenset[str]:
+        """Every intent the map names, in a stage or as a general intent."""
+        staged = {i for s in self.stages for i in s.intents}
+        return frozenset(staged | set(self.general_intents))
+
+    @property
+    def events(self) -> frozenset[str]:
+        """Every commerce event the map names."""
+        return frozenset(e for s in self.stages for e in s.events)
+
+    def stage(self, name: str) -> Stage:
+        """The stage called ``name`` (KeyError when the map has none)."""
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(name)
+
+    def index(self, name: str) -> int:
+        """The position of a stage in the journey (0 = first)."""
+        return self.stage_names.index(name)
+
+    def stage_for_signal(self, signal: str) -> str | None:
+        """The stage an intent or event signals; None for general or unknown ones."""
+        for stage in self.stages:
+            if signal in stage.intents or signal in stage.events:
+                return stage.name
+        return None
+
+    def is_purchase_signal(self, signal: str) -> bool:
+        """True when ``signal`` means the customer bought something."""
+        return signal in self.purchase_signals
+
+    def follow_up(self, kind: str) -> FollowUpCadence | None:
+        """The cadence of one kind of follow-up, if the map declares it."""
+        return next((c for c in self.follow_ups if c.kind == kind), None)
+
+
+def _read_stages(check: Checker, value: Any) -> tuple[Stage, ...]:
+    items = check.check_list(value, "stages")
+    if not items:
+        check.fail("stages", value, "at least one stage is required")
+    stages: list[Stage] = []
+    for i, item in enumerate(items):
+        raw = check.check_mapping(item, f"stages[{i}]")
+        name = check.check_name(raw.get("name"), f"stages[{i}].name")
+        if any(s.name == name for s in stages):
+            check.fail(f"stages[{i}].name", name, "stage declared twice")
+        key = f"stages.{name}"
+        check.check_keys(raw, _STAGE_KEYS, f"{key}.")
+        stages.append(
+            Stage(
+                name=name,
+                description=check.check_text(raw.get("description"), f"{key}.description"),
+                intents=check.check_names(raw.get("intents"), f"{key}.intents"),
+                events=check.check_names(raw.get("events"), f"{key}.events"),
+                requires_purchase=check.check_bool(
+                    raw.get("requires_purchase", False), f"{key}.requires_purchase"
+                ),
+            )
+        )
+    return tuple(stages)
+
+
+def _index_signals(
+    check: Checker, stages: tuple[Stage, ...], general: tuple[str, ...]
+) -> dict[str, str]:
+    """signal → stage, refusing a signal named twice anywhere in the map."""
+    seen = {name: f"general_intents[{i}]" for i, name in enumerate(general)}
+    signals: dict[str, str] = {}
+    for stage in stages:
+        for kind, names in (("intents", stage.intents), ("events", stage.events)):
+            for i, name in enumerate(names):
+                key = f"stages.{stage.name}.{kind}[{i}]"
+                if name in seen:
+                    check.fail(key, name, f"already listed under {seen[name]}")
+                seen[name] = key
+                signals[name] = stage.name
+    return signals
+
+
+def _read_stage_ref(check: Checker, value: Any, key: str, stages: tuple[Stage, ...]) -> str:
+    name = check.check_name(value, key)
+    stage = next((s for s in stages if s.name == name), None)
+    if stage is None:
+        check.fail(key, value, f"unknown stage; stages are {', '.join(s.name for s in stages)}")
+    if stage.requires_purchase:
+        check.fail(key, value, "this stage requires a purchase and cannot start a journey")
+    return name
+
+
+def _read_purchase_signals(
+    check: Checker, value: Any, signals: Mapping[str, str], stages: tuple[Stage, ...]
+) -> frozenset[str]:
+    names = check.check_names(value, "purchase_signals")
+    for i, name in enumerate(names):
+        if name not in signals:
+            check.fail(f"purchase_signals[{i}]", name, "not an intent or event of any stage")
+    for stage in stages:
+        if stage.requires_purchase and not names:
+            check.fail(
+                f"stages.{stage.name}.requires_purchase",
+                True,
+                "no purchase_signals are declared, so this stage could never be reached",
+            )
+    return frozenset(names)
+
+
+def _read_languages(check: Checker, top: Mapping[str, Any]) -> tuple[str, ...]:
+    """The supported languages, the default one first."""
+    raw = top.get("languages", ["en"])
+    languages = [
+        check.check_language(v, f"languages[{i}]")
+        for i, v in enumerate(check.check_list(raw, "languages"))
+    ]
+    default = check.check_language(top.get("default_language", "en"), "default_language")
+    if default not in languages:
+        check.fail("default_language", default, f"not in languages {languages}")
+    return (default, *(lang for lang in languages if lang != default))
+
+
+def _read_fallback(check: Checker, value: Any) -> FallbackSettings:
+    if value is None:
+        return FallbackSettings()
+    raw = check.check_mapping(value, "fallback")
+    check.check_keys(raw, ("offer_person_after",), "fallback.")
+    after = check.check_int(raw.get("offer_person_after", 2), "fallback.offer_person_after", 1)
+    return FallbackSettings(offer_person_after=after)

@@ -1,0 +1,130 @@
+"""Plain data the domain core takes and returns.
+
+Inputs: ``CustomerState`` (what we know of a customer), an ``nlu.types.Interpretation`` and
+``now``. Output: a ``Decision`` made of replies, an optional ``StageChanged`` fact and
+commands for the shell to carry out (``ScheduleFollowUp``, ``CancelFollowUp``, ``HandOff``,
+``SetOptOut``). Commands are imperative, facts past tense.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ANSWERED_BY_BOT = "bot"
+ANSWERED_BY_AGENT = "agent"
+ANSWERED_BY_SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A quick reply: ``payload`` is sent back as if typed (e.g. ``/ask_price``)."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message to the customer. ``template`` names the reply template it came from."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    template: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StageEntry:
+    """One step of a customer's stage history."""
+
+    stage: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerState:
+    """Everything the core needs to know about a customer to decide.
+
+    ``stage`` is None for a customer never seen before. ``purchased`` is True once any
+    purchase signal (an order, a purchase intent confirmed by an event) was recorded.
+    ``consecutive_fallbacks`` counts the messages in a row the NLU did not understand.
+    """
+
+    customer_id: str
+    stage: str | None = None
+    history: tuple[StageEntry, ...] = ()
+    language: str | None = None
+    purchased: bool = False
+    opted_out: bool = False
+    last_seen_at: datetime | None = None
+    last_products: tuple[str, ...] = ()
+    consecutive_fallbacks: int = 0
+
+
+# --- facts (past tense) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StageChanged:
+    """The customer moved from one stage to another (``previous`` None for a new customer)."""
+
+    previous: str | None
+    current: str
+    at: datetime
+    reason: str
+
+
+# --- commands (imperative) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleFollowUp:
+    """Queue a follow-up of ``kind`` at ``due_at``; ``key`` makes it idempotent per customer."""
+
+    kind: str
+    due_at: datetime
+    key: str
+    template: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CancelFollowUp:
+    """Cancel the customer's pending follow-ups of ``kind`` (every kind when None)."""
+
+    kind: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandOff:
+    """Route the conversation to a person."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetOptOut:
+    """Record the customer's consent choice for proactive messages."""
+
+    opted_out: bool
+
+
+Command = ScheduleFollowUp | CancelFollowUp | HandOff | SetOptOut
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the core decided for one inbound message.
+
+    ``products`` are the catalogue ids the exchange was about (empty: keep the previous
+    context); ``consecutive_fallbacks`` is the customer's new fallback streak to store.
+    """
+
+    replies: tuple[Reply, ...]
+    language: str
+    stage_changed: StageChanged | None = None
+    commands: tuple[Command, ...] = ()
+    answered_by: str = ANSWERED_BY_BOT
+    products: tuple[str, ...] = field(default=())
+    consecutive_fallbacks: int = 0

@@ -1,0 +1,199 @@
+"""Reply templates per intent and language, validated from an already-parsed ``replies.yml``.
+
+Each template has, per language, a list of variants (one is picked deterministically from a
+seed, so the same input always gives the same reply) and optional quick-reply buttons
+named by intent (payload ``/intent``, title from ``button_titles``). A template missing in
+a language falls back to English, which every template must have.
+
+Placeholders such as ``{product}`` are checked when the file loads: the templates the core
+fills with values (``SYSTEM_TEMPLATES``) may use the placeholders listed there, every other
+template none. A literal brace is written twice (``{{``).
+"""
+
+from __future__ import annotations
+
+import string
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from journeys.checks import Checker
+from journeys.errors import ReplyTemplatesError, TemplateRenderError
+from journeys.model import Button, Reply
+
+FALLBACK_LANGUAGE = "en"
+
+_PRODUCT = frozenset({"product", "price", "stock", "url"})
+SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
+    "welcome": frozenset(),
+    "help": frozenset(),
+    "nlu_fallback": frozenset(),
+    "nlu_unavailable": frozenset(),
+    "unsupported_content": frozenset(),
+    "opted_out": frozenset(),
+    "handoff": frozenset(),
+    "offer_person": frozenset(),
+    "answer_price": _PRODUCT,
+    "answer_stock_available": _PRODUCT,
+    "answer_stock_low": _PRODUCT,
+    "answer_stock_out": _PRODUCT,
+    "answer_specs": _PRODUCT | {"specs", "description"},
+    "unknown_product": frozenset({"product", "suggestions"}),
+}
+"""Templates the core renders by name (every one required in English) → their placeholders."""
+
+_TOP_KEYS = ("button_titles", "spec_labels", "templates")
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One template: variants per language and the intents of its buttons."""
+
+    name: str
+    variants: tuple[tuple[str, tuple[str, ...]], ...]
+    buttons: tuple[str, ...] = ()
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages this template is written in."""
+        return frozenset(lang for lang, _ in self.variants)
+
+    def texts(self, language: str) -> tuple[str, ...]:
+        """The variants in ``language``, else in English."""
+        table = dict(self.variants)
+        return table.get(language) or table[FALLBACK_LANGUAGE]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTemplates:
+    """Every reply template of a shop. Build it with ``from_mapping``."""
+
+    templates: Mapping[str, Template]
+    button_titles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    spec_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Any, source: str = "replies.yml") -> ReplyTemplates:
+        """Validate already-parsed templates; raise ReplyTemplatesError when they are wrong."""
+        check = Checker(ReplyTemplatesError, source)
+        top = check.check_mapping(data, "(top level)")
+        check.check_keys(top, _TOP_KEYS, "")
+        titles = _read_localized_table(check, top.get("button_titles"), "button_titles")
+        labels = _read_localized_table(check, top.get("spec_labels"), "spec_labels")
+        raw = check.check_mapping(top.get("templates"), "templates")
+        templates = {
+            name: _read_template(check, name, value, titles) for name, value in raw.items()
+        }
+        for name in SYSTEM_TEMPLATES:
+            if name not in templates:
+                check.fail(f"templates.{name}", None, "this template is required")
+        return cls(templates=templates, button_titles=titles, spec_labels=labels)
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The names of every template."""
+        return frozenset(self.templates)
+
+    def has(self, name: str, language: str = FALLBACK_LANGUAGE) -> bool:
+        """True when ``name`` is written in ``language`` (no fallback)."""
+        template = self.templates.get(name)
+        return template is not None and language in template.languages
+
+    def render(
+        self, name: str, language: str, seed: str, values: Mapping[str, str] | None = None
+    ) -> Reply:
+        """The reply ``name`` in ``language`` (else English), variant chosen by ``seed``."""
+        template = self.templates[name]
+        texts = template.texts(language)
+        text = texts[zlib.crc32(f"{seed}|{name}".encode()) % len(texts)]
+        try:
+            rendered = text.format_map(values or {})
+        except KeyError as missing:
+            raise TemplateRenderError(f"template {name!r} needs a value for {missing}") from None
+        buttons = tuple(self.button(intent, language) for intent in template.buttons)
+        return Reply(text=rendered, buttons=buttons, template=name)
+
+    def button(self, intent: str, language: str) -> Button:
+        """The quick reply that sends ``/intent``, titled in ``language`` (else English)."""
+        titles = self.button_titles[intent]
+        return Button(title=titles.get(language) or titles[FALLBACK_LANGUAGE], payload=f"/{intent}")
+
+    def spec_label(self, key: str, language: str) -> str:
+        """The display name of a spec (``ram`` → ``RAM``) in ``language``."""
+        labels = self.spec_labels.get(key, {})
+        return labels.get(language) or labels.get(FALLBACK_LANGUAGE) or key.replace("_", " ")
+
+
+def _read_localized_table(check: Checker, value: Any, key: str) -> dict[str, dict[str, str]]:
+    if value is None:
+        return {}
+    return {
+        check.check_name(name, f"{key}.{name}"): check.check_localized(texts, f"{key}.{name}")
+        for name, texts in check.check_mapping(value, key).items()
+    }
+
+
+def _read_template(
+    check: Checker, name: str, value: Any, titles: Mapping[str, Mapping[str, str]]
+) -> Template:
+    key = f"templates.{name}"
+    check.check_name(name, key)
+    raw = check.check_mapping(value, key)
+    buttons = check.check_names(raw.get("buttons"), f"{key}.buttons")
+    for i, intent in enumerate(buttons):
+        if intent not in titles:
+            check.fail(f"{key}.buttons[{i}]", intent, "no title for it under button_titles")
+    allowed = SYSTEM_TEMPLATES.get(name, frozenset())
+    variants: list[tuple[str, tuple[str, ...]]] = []
+    for lang, texts in raw.items():
+        if lang == "buttons":
+            continue
+        check.check_language(lang, f"{key}.{lang}")
+        variants.append((lang, _read_variants(check, texts, f"{key}.{lang}", allowed)))
+    if FALLBACK_LANGUAGE not in {lang for lang, _ in variants}:
+        check.fail(key, value, "an English ('en') version is required")
+    return Template(name=name, variants=tuple(variants), buttons=buttons)
+
+
+def _read_variants(
+    check: Checker, value: Any, key: str, allowed: frozenset[str]
+) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else check.check_list(value, key)
+    if not items:
+        check.fail(key, value, "at least one variant is required")
+    texts = tuple(check.check_text(item, f"{key}[{i}]") for i, item in enumerate(items))
+    for i, text in enumerate(texts):
+        _check_placeholders(check, text, f"{key}[{i}]", allowed)
+    return texts
+
+
+def _check_placeholders(check: Checker, text: str, key: str, allowed: frozenset[str]) -> None:
+    """Refuse placeholders the core cannot fill and malformed braces."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as error:
+        check.fail(key, text, f"malformed braces ({error}); write a literal brace as {{{{")
+    available = ", ".join(sorted(allowed)) or "none"
+    for name in fields:
+        if name not in allowed:
+            check.fail(
+                key, text, f"placeholder {{{name}}} is not available (available: {available})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Renders templates for one turn of one customer: one language, one seed."""
+
+    templates: ReplyTemplates
+    language: str
+    seed: str
+
+    def say(self, name: str, **values: str) -> Reply:
+        """The reply ``name`` with its placeholders filled from ``values``."""
+        return self.templates.render(name, self.language, self.seed, values)
+
+    def has(self, name: str) -> bool:
+        """True when a template ``name`` exists (in any language)."""
+        return name in self.templates.templates

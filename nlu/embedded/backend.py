@@ -1,0 +1,158 @@
+"""The embedded NLU backend: payloads, then classifier + fallback, entities and language.
+
+Training takes a second or two for a few thousand examples; :meth:`EmbeddedBackend.train_or_load`
+keeps the trained model in a cache folder so that a restart loads it instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from nlu.embedded.classifier import IntentClassifier
+from nlu.embedded.entities import EntityExtractor
+from nlu.embedded.fallback import DEFAULT_THRESHOLD, FallbackPolicy
+from nlu.embedded.store import TrainedModel, cache_path, load_model, save_model
+from nlu.errors import NluError
+from nlu.language import LanguageDetector, LanguageGuess, samples_from
+from nlu.payload import parse_payload
+from nlu.training_data import TrainingData, load_training_data
+from nlu.types import FALLBACK_INTENT, Entity, EntityLookup, Interpretation, IntentScore
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LANGUAGE = "en"
+
+
+class EmbeddedBackend:
+    """Interprets messages in-process with a model trained from Rasa-format YAML."""
+
+    def __init__(
+        self,
+        model: TrainedModel,
+        *,
+        lookups: Sequence[EntityLookup] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+        default_language: str = DEFAULT_LANGUAGE,
+        from_cache: bool = False,
+    ) -> None:
+        self.model = model
+        self.fallback = FallbackPolicy(threshold)
+        self.default_language = default_language
+        self.from_cache = from_cache
+        """True when the model was loaded from the cache rather than trained now."""
+        self._entities = EntityExtractor(lookups, model.entity_data)
+        self._intents = frozenset(model.classifier.intents)
+
+    @classmethod
+    def train(
+        cls,
+        data: TrainingData,
+        *,
+        lookups: Sequence[EntityLookup] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> EmbeddedBackend:
+        """Train a model on ``data`` (``TrainingDataError`` if it has under two intents)."""
+        samples = samples_from(data.examples)
+        model = TrainedModel(
+            fingerprint=data.fingerprint(),
+            classifier=IntentClassifier.train(data),
+            detector=LanguageDetector.train(samples) if samples else None,
+            entity_data=_entity_data(data),
+        )
+        return cls(model, lookups=lookups, threshold=threshold)
+
+    @classmethod
+    def train_or_load(
+        cls,
+        data_paths: str | Path | Iterable[str | Path],
+        cache_dir: str | Path,
+        *,
+        lookups: Sequence[EntityLookup] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> EmbeddedBackend:
+        """Load the cached model for the data at ``data_paths``, training it if missing."""
+        data = load_training_data(data_paths)
+        path = cache_path(Path(cache_dir), data.fingerprint())
+        if path.exists():
+            try:
+                model = load_model(path)
+            except NluError as exc:
+                logger.warning("retraining the NLU model: %s", exc)
+            else:
+                logger.info("NLU model loaded from %s", path)
+                return cls(model, lookups=lookups, threshold=threshold, from_cache=True)
+        backend = cls.train(data, lookups=lookups, threshold=threshold)
+        save_model(backend.model, path)
+        logger.info("NLU model trained on %d examples, saved to %s", len(data.examples), path)
+        return backend
+
+    def save(self, path: str | Path) -> None:
+        """Write the trained model to ``path`` (atomically)."""
+        save_model(self.model, Path(path))
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        lookups: Sequence[EntityLookup] = (),
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> EmbeddedBackend:
+        """Read a model written by :meth:`save`; ``NluError`` if it is not one."""
+        return cls(load_model(Path(path)), lookups=lookups, threshold=threshold, from_cache=True)
+
+    @property
+    def intents(self) -> frozenset[str]:
+        """The intents the model was trained on."""
+        return self._intents
+
+    async def parse(self, text: str, language_hint: str | None = None) -> Interpretation:
+        """Interpret ``text`` (about a millisecond of CPU, so it runs inline)."""
+        return self.parse_sync(text, language_hint)
+
+    def parse_sync(self, text: str, language_hint: str | None = None) -> Interpretation:
+        """The synchronous form of :meth:`parse`, for the command line and benchmarks."""
+        if not text.strip():
+            return Interpretation(
+                text=text,
+                intent=IntentScore(FALLBACK_INTENT, 0.0),
+                language=language_hint or self.default_language,
+                language_confidence=0.0,
+            )
+        payload = parse_payload(text, self._intents, language_hint or self.default_language)
+        if payload is not None:
+            return payload
+        entities = self._entities.extract(text)
+        language = self._language(_without(text, entities), language_hint)
+        intent, ranking = self.fallback.apply(
+            self.model.classifier.rank(text, self.fallback.ranking_size)
+        )
+        return Interpretation(
+            text=text,
+            intent=intent,
+            language=language.language,
+            intent_ranking=ranking,
+            entities=entities,
+            language_confidence=language.confidence,
+        )
+
+    def _language(self, text: str, hint: str | None) -> LanguageGuess:
+        detector = self.model.detector
+        if detector is None:
+            return LanguageGuess(hint or self.default_language, 0.0)
+        return detector.resolve(text, hint)
+
+
+def _without(text: str, entities: Sequence[Entity]) -> str:
+    """``text`` with the entity spans blanked: product names say nothing of the language."""
+    chars = list(text)
+    for entity in entities:
+        chars[entity.start : entity.end] = " " * (entity.end - entity.start)
+    return "".join(chars)
+
+
+def _entity_data(data: TrainingData) -> TrainingData:
+    examples = tuple(e for e in data.examples if e.entities)
+    return TrainingData(examples, data.synonyms, data.regexes, data.lookups, data.sources)

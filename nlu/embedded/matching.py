@@ -1,0 +1,141 @@
+"""Word-level phrase matching with one typo allowed in long words.
+
+Text and phrases are cut into lower-case word tokens; a phrase matches a run of tokens
+when every word is equal, or — for alphabetic words of at least ``TYPO_MIN_LETTERS``
+letters — at most one edit apart (insertion, deletion, substitution or swap of two
+neighbours). Candidate words for a typo are found through a table of one-letter deletions
+(the "symmetric delete" trick), so a lookup costs a few dictionary probes per word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+TYPO_MIN_LETTERS = 5
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A lower-case word and where it is in the text."""
+
+    word: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatch:
+    """A phrase found in the text; ``typos`` counts the words matched with one edit."""
+
+    phrase: tuple[str, ...]
+    start: int
+    end: int
+    typos: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The words of ``text``, lower-cased, with their character offsets."""
+    return [Token(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """The lower-case words of a phrase, as :func:`tokenize` would cut them."""
+    return tuple(token.word for token in tokenize(phrase))
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _typo_eligible(word: str) -> bool:
+    return len(word) >= TYPO_MIN_LETTERS and word.isalpha()
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    prefix = 0
+    while prefix < len(a) and a[prefix] == b[prefix]:
+        prefix += 1
+    if len(a) < len(b):
+        return a[prefix:] == b[prefix + 1 :]
+    if a[prefix + 1 :] == b[prefix + 1 :]:
+        return True
+    return (
+        prefix + 1 < len(a)
+        and a[prefix] == b[prefix + 1]
+        and a[prefix + 1] == b[prefix]
+        and a[prefix + 2 :] == b[prefix + 2 :]
+    )
+
+
+class PhraseIndex:
+    """Finds known phrases in texts, longest and exact matches first, without overlaps."""
+
+    def __init__(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        vocabulary: set[str] = set()
+        for phrase in set(phrases):
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append(phrase)
+                vocabulary.update(phrase)
+        for candidates in self._by_first.values():
+            candidates.sort(key=len, reverse=True)
+        self._vocabulary = frozenset(vocabulary)
+        self._deleted: dict[str, set[str]] = {}
+        for word in vocabulary:
+            if _typo_eligible(word):
+                for variant in _deletions(word) | {word}:
+                    self._deleted.setdefault(variant, set()).add(word)
+
+    def find(self, tokens: list[Token]) -> list[PhraseMatch]:
+        """Non-overlapping matches: longer spans win, then fewer typos, then earlier ones."""
+        candidates = sorted(
+            self._candidates(tokens), key=lambda m: (m.start - m.end, m.typos, m.start)
+        )
+        taken: list[PhraseMatch] = []
+        for match in candidates:
+            if all(match.end <= t.start or match.start >= t.end for t in taken):
+                taken.append(match)
+        return sorted(taken, key=lambda m: m.start)
+
+    def _candidates(self, tokens: list[Token]) -> Iterator[PhraseMatch]:
+        for i, token in enumerate(tokens):
+            for first, typo in self._similar(token.word):
+                for phrase in self._by_first.get(first, ()):
+                    typos = self._match_rest(phrase, tokens, i)
+                    if typos is not None:
+                        end = tokens[i + len(phrase) - 1].end
+                        yield PhraseMatch(phrase, token.start, end, typos + typo)
+
+    def _similar(self, word: str) -> list[tuple[str, int]]:
+        """Known words equal to ``word`` (0 typos) or one edit away (1 typo)."""
+        found = [(word, 0)] if word in self._vocabulary else []
+        if not _typo_eligible(word):
+            return found
+        near: set[str] = set()
+        for variant in _deletions(word) | {word}:
+            near |= self._deleted.get(variant, set())
+        found.extend((w, 1) for w in sorted(near) if w != word and within_one_edit(w, word))
+        return found
+
+    def _match_rest(self, phrase: tuple[str, ...], tokens: list[Token], i: int) -> int | None:
+        if i + len(phrase) > len(tokens):
+            return None
+        typos = 0
+        for expected, token in zip(phrase[1:], tokens[i + 1 :], strict=False):
+            if token.word == expected:
+                continue
+            if _typo_eligible(expected) and within_one_edit(expected, token.word):
+                typos += 1
+                continue
+            return None
+        return typos

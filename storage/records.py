@@ -1,0 +1,118 @@
+"""Plain data that leaves the storage package (ORM rows never do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerContext:
+    """A known customer reached on one channel identity, with their open conversation."""
+
+    customer_id: int
+    identity_id: int
+    stage: str | None
+    language: str | None
+    purchased: bool
+    opted_out: bool
+    consecutive_fallbacks: int
+    message_count: int
+    last_products: tuple[str, ...]
+    last_seen_at: datetime | None
+    conversation_id: int | None
+    conversation_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """An outbound message row, as the delivery loop needs it."""
+
+    id: int
+    conversation_id: int
+    customer_id: int
+    channel: str
+    recipient_id: str
+    text: str
+    buttons: tuple[tuple[str, str], ...]
+    answered_by: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutbound:
+    """An outbound message to insert."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+    answered_by: str = "bot"
+
+
+@dataclass(frozen=True, slots=True)
+class NewTouchpoint:
+    """A touchpoint to insert."""
+
+    channel: str
+    direction: str
+    text: str
+    intent: str | None
+    confidence: float | None
+    language: str | None
+    stage_before: str | None
+    stage_after: str | None
+    answered_by: str | None
+    latency_ms: float | None
+    created_at: datetime
+    kind: str = "message"
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointRow:
+    """A stored touchpoint with its customer's channel identity, for listings and exports."""
+
+    id: int
+    sender: str
+    channel: str
+    direction: str
+    kind: str
+    text: str
+    intent: str | None
+    confidence: float | None
+    entities: list[dict[str, Any]]
+    products: list[str]
+    language: str | None
+    stage_before: str | None
+    stage_after: str | None
+    answered_by: str | None
+    latency_ms: float | None
+    created_at: datetime
+    customer_id: int
+    conversation_id: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (``created_at`` in ISO 8601)."""
+        return {
+            "id": self.id,
+            "sender": self.sender,
+            "channel": self.channel,
+            "direction": self.direction,
+            "kind": self.kind,
+            "text": self.text,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "entities": self.entities,
+            "products": self.products,
+            "language": self.language,
+            "stage_before": self.stage_before,
+            "stage_after": self.stage_after,
+            "answered_by": self.answered_by,
+            "latency_ms": self.latency_ms,
+            "created_at": self.created_at.isoformat(),
+            "customer_id": self.customer_id,
+            "conversation_id": self.conversation_id,
+        }
