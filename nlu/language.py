@@ -9,17 +9,28 @@ language pass it as ``hint`` to :meth:`LanguageDetector.resolve`.
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.feature_extraction.text import CountVectorizer
+
+from nlu.errors import TrainingDataError
+from nlu.training_data import load_training_data
+from nlu.types import LANGUAGES, Entity
+
+logger = logging.getLogger(__name__)
+
+PACKAGED_DATA = Path(__file__).parent / "data"
 
 NGRAMS = (1, 4)
 SMOOTHING = 0.1
@@ -32,21 +43,22 @@ MARK_PRIOR = 1.0
 HINT_KEEPS_BELOW = 0.85
 """A hinted language is kept unless another one is detected with at least this confidence."""
 
-_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "the is are my you your what how i it's do does can to of and with this that have "
-        "want order please thanks thank hello hi yes where when which much would there "
-        "about need buy get will".split()
+_WORDS: dict[str, str] = {
+    # Frequent words of one language only (not "la", "con", "per", "no": they are shared).
+    "en": (
+        "the is are my you your what how it's do does can to of and with this that "
+        "have want order please thanks thank hello hi yes where when which much would "
+        "there about need buy get will"
     ),
-    "es": frozenset(
-        "el los las es está qué cómo mi quiero puedo tienen tiene para por del hola gracias "
-        "y pero muy dónde cuándo cuánto cuesta sí también usted pedido envío necesito "
-        "comprar hay algún alguna esto este estoy tengo quería".split()
+    "es": (
+        "el los las es está qué cómo quiero puedo tienen tiene para por hola "
+        "gracias y pero muy dónde cuándo cuánto cuesta sí también usted pedido envío "
+        "necesito comprar hay algún alguna esto este estoy tengo quería"
     ),
-    "it": frozenset(
-        "il gli è che mio mia voglio posso avete ha della dello degli ciao grazie "
-        "ma molto dove quando quanto costa sì anche ordine spedizione ho bisogno comprare "
-        "c'è sono vorrei qualche non fai buona buono questo questa sembra".split()
+    "it": (
+        "il gli è che mio mia voglio posso avete della dello degli ciao grazie ma "
+        "molto dove quando quanto costa sì anche ordine spedizione ho bisogno comprare "
+        "c'è sono vorrei qualche non fai buona buono questo questa sembra"
     ),
 }
 _MARKS: dict[str, re.Pattern[str]] = {
@@ -93,7 +105,13 @@ class LanguageDetector:
         totals = np.vstack(rows) + SMOOTHING
         log_probs = np.log(totals / totals.sum(axis=1, keepdims=True))
         analyzer = clone(vectorizer).build_analyzer()  # unfitted copy: no vocabulary inside
-        return cls(languages, analyzer, dict(vectorizer.vocabulary_), np.ascontiguousarray(log_probs.T))
+        vocabulary = dict(vectorizer.vocabulary_)
+        return cls(languages, analyzer, vocabulary, np.ascontiguousarray(log_probs.T))
+
+    @classmethod
+    def prior_only(cls, languages: Sequence[str] = LANGUAGES) -> LanguageDetector:
+        """A detector that knows only the function words and accents of each language."""
+        return cls(tuple(languages), str.split, {}, np.zeros((0, len(languages))))
 
     def detect(self, text: str) -> LanguageGuess:
         """The most likely language of ``text`` and the confidence in it."""
@@ -129,20 +147,37 @@ class LanguageDetector:
         weights = np.fromiter(counts.values(), dtype=np.float64)
         log_likelihood = weights @ self.log_probs[columns] / weights.sum()
         weight = min(letters, FULL_EVIDENCE_LETTERS) / FULL_EVIDENCE_LETTERS
-        return (log_likelihood - log_likelihood.max()) * EVIDENCE_SCALE * weight * _length_gain(
-            letters
+        return (
+            (log_likelihood - log_likelihood.max())
+            * EVIDENCE_SCALE
+            * weight
+            * _length_gain(letters)
         )
 
     def _prior_logits(self, clean: str) -> Any:
         tokens = clean.split()
         logits = np.zeros(len(self.languages))
         for i, language in enumerate(self.languages):
-            words = _WORDS.get(language, frozenset())
+            words = _function_words(language)
             logits[i] += WORD_PRIOR * sum(token in words for token in tokens)
             mark = _MARKS.get(language)
             if mark is not None and mark.search(clean):
                 logits[i] += MARK_PRIOR
         return logits
+
+
+@functools.cache
+def _function_words(language: str) -> frozenset[str]:
+    return frozenset(_WORDS.get(language, "").split())
+
+
+def blank_entities(text: str, entities: Iterable[Entity]) -> str:
+    """``text`` with entity spans blanked: product names say nothing of the language."""
+    chars = list(text)
+    for entity in entities:
+        if 0 <= entity.start <= entity.end <= len(text):
+            chars[entity.start : entity.end] = " " * (entity.end - entity.start)
+    return "".join(chars)
 
 
 def _length_gain(letters: int) -> float:
@@ -153,3 +188,18 @@ def _length_gain(letters: int) -> float:
 def samples_from(examples: Sequence[Any]) -> list[tuple[str, str]]:
     """(text, language) pairs of the examples whose language is known."""
     return [(e.text, e.language) for e in examples if e.language]
+
+
+@functools.cache
+def default_detector() -> LanguageDetector:
+    """A detector trained on the packaged training data, built on first use.
+
+    For backends that are not trained here (the Rasa server); falls back to
+    :meth:`LanguageDetector.prior_only` if the packaged data cannot be read.
+    """
+    try:
+        samples = samples_from(load_training_data(PACKAGED_DATA).examples)
+    except TrainingDataError as exc:
+        logger.warning("language detection without training data: %s", exc)
+        return LanguageDetector.prior_only()
+    return LanguageDetector.train(samples) if samples else LanguageDetector.prior_only()

@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from nlu.types import Entity, Interpretation, IntentScore
+from nlu.types import Entity, IntentScore, Interpretation
 
 logger = logging.getLogger(__name__)
 

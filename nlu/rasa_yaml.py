@@ -62,7 +62,7 @@ def read_blocks(path: Path, *, required: bool) -> list[RawBlock] | None:
 
 def _loader_class() -> type[yaml.SafeLoader]:
     """libyaml's loader when PyYAML was built with it (ten times faster), else pure Python."""
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[no-any-return]
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _FileReader:

@@ -39,6 +39,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        # SQLite has one writer at a time; one pooled connection queues transactions in
+        # asyncio instead of making them sleep in SQLite's busy handler.
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine

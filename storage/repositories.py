@@ -25,7 +25,9 @@ class _Repository:
         self.session = session
 
     async def _insert(self, table: Any, **values: Any) -> int:
-        result = await self.session.execute(insert(table).values(**values).returning(table.id))
+        core = table.__table__
+        conn = await self.session.connection()
+        result = await conn.execute(insert(core).values(**values).returning(core.c.id))
         return int(result.scalar_one())
 
 

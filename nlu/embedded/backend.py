@@ -10,15 +10,17 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import sklearn
+
 from nlu.embedded.classifier import IntentClassifier
 from nlu.embedded.entities import EntityExtractor
 from nlu.embedded.fallback import DEFAULT_THRESHOLD, FallbackPolicy
 from nlu.embedded.store import TrainedModel, cache_path, load_model, save_model
 from nlu.errors import NluError
-from nlu.language import LanguageDetector, LanguageGuess, samples_from
+from nlu.language import LanguageDetector, LanguageGuess, blank_entities, samples_from
 from nlu.payload import parse_payload
 from nlu.training_data import TrainingData, load_training_data
-from nlu.types import FALLBACK_INTENT, Entity, EntityLookup, Interpretation, IntentScore
+from nlu.types import FALLBACK_INTENT, EntityLookup, IntentScore, Interpretation
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class EmbeddedBackend:
             classifier=IntentClassifier.train(data),
             detector=LanguageDetector.train(samples) if samples else None,
             entity_data=_entity_data(data),
+            sklearn_version=sklearn.__version__,
         )
         return cls(model, lookups=lookups, threshold=threshold)
 
@@ -109,7 +112,7 @@ class EmbeddedBackend:
         return self._intents
 
     async def parse(self, text: str, language_hint: str | None = None) -> Interpretation:
-        """Interpret ``text`` (about a millisecond of CPU, so it runs inline)."""
+        """Interpret ``text`` (under a millisecond of CPU, so it runs inline)."""
         return self.parse_sync(text, language_hint)
 
     def parse_sync(self, text: str, language_hint: str | None = None) -> Interpretation:
@@ -121,11 +124,16 @@ class EmbeddedBackend:
                 language=language_hint or self.default_language,
                 language_confidence=0.0,
             )
-        payload = parse_payload(text, self._intents, language_hint or self.default_language)
+        payload = parse_payload(
+            text,
+            self._intents,
+            language_hint or self.default_language,
+            language_confidence=1.0 if language_hint else 0.0,
+        )
         if payload is not None:
             return payload
         entities = self._entities.extract(text)
-        language = self._language(_without(text, entities), language_hint)
+        language = self._language(blank_entities(text, entities), language_hint)
         intent, ranking = self.fallback.apply(
             self.model.classifier.rank(text, self.fallback.ranking_size)
         )
@@ -143,14 +151,6 @@ class EmbeddedBackend:
         if detector is None:
             return LanguageGuess(hint or self.default_language, 0.0)
         return detector.resolve(text, hint)
-
-
-def _without(text: str, entities: Sequence[Entity]) -> str:
-    """``text`` with the entity spans blanked: product names say nothing of the language."""
-    chars = list(text)
-    for entity in entities:
-        chars[entity.start : entity.end] = " " * (entity.end - entity.start)
-    return "".join(chars)
 
 
 def _entity_data(data: TrainingData) -> TrainingData:

@@ -103,7 +103,7 @@ def _training_tables(data: TrainingData) -> list[EntityLookup]:
         for entity in example.entities:
             tables.setdefault(entity.entity, {})[entity.text.lower()] = entity.value
     for synonym in data.synonyms:
-        for name, forms in tables.items():
+        for forms in tables.values():
             if synonym.value in forms.values() or synonym.value.lower() in forms:
                 forms.update({form.lower(): synonym.value for form in synonym.examples})
                 forms.setdefault(synonym.value.lower(), synonym.value)

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from nlu.types import FALLBACK_INTENT, IntentScore
 
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.45
+"""Tuned by 5-fold cross-validation on the demo data (see bench/nlu.py): with calibrated
+confidences, "right answers minus wrong answers" is flat from 0.45 to 0.7 and lower below."""
 RANKING_SIZE = 10
 
 
@@ -29,7 +31,9 @@ class FallbackPolicy:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"fallback threshold must be within 0..1, got {self.threshold}")
         if not 0.0 <= self.ambiguity_threshold <= 1.0:
-            raise ValueError(f"ambiguity threshold must be within 0..1, got {self.ambiguity_threshold}")
+            raise ValueError(
+                f"ambiguity threshold must be within 0..1, got {self.ambiguity_threshold}"
+            )
 
     def apply(self, ranking: Sequence[IntentScore]) -> tuple[IntentScore, tuple[IntentScore, ...]]:
         """The intent to report and the ranking to keep (best first, at most ``ranking_size``)."""

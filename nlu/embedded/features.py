@@ -91,7 +91,8 @@ class _TfidfBlock:
 
     def add(self, text: str, indices: list[int], values: list[float]) -> None:
         vocabulary = self.vocabulary
-        known = [(vocabulary[t], n) for t, n in Counter(self.analyzer(text)).items() if t in vocabulary]
+        counts = Counter(self.analyzer(text))
+        known = [(vocabulary[t], n) for t, n in counts.items() if t in vocabulary]
         if not known:
             return
         pairs = np.array(known, dtype=np.int64)

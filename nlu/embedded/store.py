@@ -36,8 +36,8 @@ class TrainedModel:
     detector: LanguageDetector | None
     entity_data: TrainingData
     """The training data minus the examples without entities (for entity extraction)."""
+    sklearn_version: str
     version: str = MODEL_VERSION
-    sklearn_version: str = sklearn.__version__
 
 
 def cache_key(fingerprint: str) -> str:

@@ -63,16 +63,16 @@ async def test_same_channel_message_id_twice_is_a_duplicate(uow: UnitOfWorkFacto
     async with uow() as u:
         customer_id, identity_id = await u.customers.add("telegram", "42", NOW)
         conversation_id = await u.conversations.add(customer_id, identity_id, "telegram", NOW)
-        kwargs = dict(
-            conversation_id=conversation_id,
-            customer_id=customer_id,
-            channel="telegram",
-            sender_id="42",
-            channel_message_id="1001",
-            kind="text",
-            text="hi",
-            now=NOW,
-        )
+        kwargs = {
+            "conversation_id": conversation_id,
+            "customer_id": customer_id,
+            "channel": "telegram",
+            "sender_id": "42",
+            "channel_message_id": "1001",
+            "kind": "text",
+            "text": "hi",
+            "now": NOW,
+        }
         await u.messages.add_inbound(**kwargs)
         await u.commit()
     with pytest.raises(DuplicateDelivery, match="1001"):

@@ -46,6 +46,7 @@ class TelegramChannel:
             AiohttpSession(api=TelegramAPIServer.from_base(tg.api_url)) if tg.api_url else None
         )
         self.bot = Bot(token=tg.token.get_secret_value(), session=session)
+        self._in_flight: set[asyncio.Task[Any]] = set()
         self.dispatcher = Dispatcher(pipeline=pipeline)
         self.dispatcher.update.outer_middleware(self._track)
         self.dispatcher.update.outer_middleware(skip_foreign_updates)
@@ -57,7 +58,6 @@ class TelegramChannel:
             settings.web.public_url.rstrip("/") + WEBHOOK_PATH if settings.web.public_url else None
         )
         self._polling: asyncio.Task[None] | None = None
-        self._in_flight: set[asyncio.Task[Any]] = set()
 
     @property
     def uses_webhook(self) -> bool:
