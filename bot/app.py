@@ -57,6 +57,9 @@ class Services:
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
+        aclose = getattr(self.nlu, "aclose", None)
+        if aclose is not None:
+            await aclose()
         await self.engine.dispose()
 
 
@@ -68,9 +71,15 @@ def product_lookup(shop: Shop) -> EntityLookup:
 async def build_nlu(settings: NluSettings, shop: Shop) -> NluBackend:
     """The configured NLU backend (the embedded one is trained or loaded from the cache)."""
     if settings.backend == "rasa":
+        from nlu.language import LanguageDetector, samples_from
         from nlu.rasa_http import RasaHttpBackend
+        from nlu.training_data import load_training_data
 
-        return RasaHttpBackend(settings.rasa_url, timeout=settings.rasa_timeout)
+        data = await asyncio.to_thread(load_training_data, settings.data)
+        detector = await asyncio.to_thread(LanguageDetector.train, samples_from(data.examples))
+        return RasaHttpBackend(
+            settings.rasa_url, timeout=settings.rasa_timeout, intents=data.intents, detector=detector
+        )
     from nlu.embedded import EmbeddedBackend
 
     return await asyncio.to_thread(

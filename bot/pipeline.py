@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from journeys.dialogue import decide, decide_unsupported
-from journeys.shop import Shop
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.base import (
@@ -35,7 +33,9 @@ from bot.keyed_lock import KeyedLock
 from bot.outbox import Outbox
 from bot.state import customer_state
 from bot.transaction import store_exchange, store_silent
+from journeys.dialogue import decide, decide_unsupported
 from journeys.model import CustomerState, Decision
+from journeys.shop import Shop
 from nlu.types import Interpretation
 from storage.errors import DuplicateDelivery
 from storage.records import OutboxMessage

@@ -111,8 +111,19 @@ class Catalogue:
         found = self.get(name_or_id)
         if found is not None:
             return found
-        product_id = self.names_and_aliases().get(normalise(name_or_id))
+        wanted = normalise(name_or_id)
+        product_id = self.names_and_aliases().get(wanted) or self._only_product_named_in(wanted)
         return None if product_id is None else self.get(product_id)
+
+    def _only_product_named_in(self, text: str) -> str | None:
+        """The one product whose names/aliases occur as whole words in ``text`` (else None).
+
+        So "ThinkPad X1 Carbon" (alias "thinkpad" + alias "x1 carbon") finds the ThinkPad,
+        while "XPS or MacBook" stays ambiguous.
+        """
+        padded = f" {text} "
+        ids = {pid for form, pid in self.names_and_aliases().items() if f" {form} " in padded}
+        return ids.pop() if len(ids) == 1 else None
 
     def names_and_aliases(self) -> dict[str, str]:
         """Every name and alias (lower case) → product id, for the NLU's product lookup."""

@@ -1,8 +1,8 @@
 """Errors of the NLU package.
 
-    NluError
-    ├── TrainingDataError      a training file is broken (names file, line and problem)
-    └── BackendUnavailable     a remote backend (Rasa server) could not answer
+NluError
+├── TrainingDataError      a training file is broken (names file, line and problem)
+└── BackendUnavailable     a remote backend (Rasa server) could not answer
 """
 
 from __future__ import annotations

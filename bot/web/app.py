@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from sqlalchemy import text
 
 from bot.channels.web.rest import rest_webhook
@@ -22,10 +23,11 @@ SERVICES: web.AppKey[Services] = web.AppKey("services")
 
 
 @web.middleware
-async def json_errors(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Unexpected failures answer 500 with a JSON body instead of an HTML traceback page."""
     try:
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
     except web.HTTPException:
         raise
     except Exception:

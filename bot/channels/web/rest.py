@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.channels.base import KIND_BUTTON, KIND_TEXT, InboundMessage
 from bot.pipeline import InvalidMessage, Pipeline
@@ -78,7 +79,7 @@ def authorised(request: web.Request, token: str | None) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(value.strip(), token)
 
 
-def rest_webhook(pipeline: Pipeline, token: str | None) -> web.Handler:
+def rest_webhook(pipeline: Pipeline, token: str | None) -> Handler:
     """The aiohttp handler for ``POST /webhooks/rest/webhook``."""
 
     async def handler(request: web.Request) -> web.StreamResponse:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from aiohttp.typedefs import Handler
 
 from bot.channels.base import (
     KIND_BUTTON,
@@ -79,7 +80,7 @@ def parse_socket_message(session: str, data: Any, language: str | None) -> Inbou
     )
 
 
-def socket_handler(pipeline: Pipeline, outbox: Outbox, sender: WebSocketSender) -> web.Handler:
+def socket_handler(pipeline: Pipeline, outbox: Outbox, sender: WebSocketSender) -> Handler:
     """The aiohttp handler for ``GET /ws?session=<id>&lang=<en|es|it>``."""
 
     async def handler(request: web.Request) -> web.StreamResponse:

@@ -126,3 +126,13 @@ def test_a_bad_catalogue_is_refused_naming_file_key_and_value(
         value,
     )
     assert str(caught.value).startswith(f"catalogue.yml: {key}: ")
+
+
+def test_a_name_made_of_several_aliases_of_one_product_is_found() -> None:
+    from tests.builders import demo_shop
+
+    catalogue = demo_shop().catalogue
+    found = catalogue.find("ThinkPad X1 Carbon")
+    assert found is not None
+    assert found.id == "thinkpad-x1-carbon"
+    assert catalogue.find("XPS 13 or MacBook Air") is None
