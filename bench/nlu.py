@@ -1,114 +1,265 @@
-"""Benchmark of the embedded NLU on the real training data.
+"""Benchmark of the embedded NLU against Rasa 3.6 on the public sets of ../shared/data/nlu-bench.
 
-Run from the repository root: ``python -m bench.nlu [--folds 5] [--data nlu/data]``.
+Run from the repository root::
 
-Prints k-fold intent accuracy per language, language-detection accuracy, calibration,
-the effect of the fallback threshold, training time and parse latency. Times come with a
-floor measured in the same run (fitting the TF-IDF features alone; computing one text's
-features alone), so the ratios stay comparable across machines.
+    python -m bench.nlu [--quick] [--rasa stored|live|off] [--runs banking77/train ...]
+
+For every run ``DATASET/TRAIN`` (each set with its full and its 10-shot training file) the
+embedded classifier is trained in a fresh process, and the saved model is loaded in
+another fresh process that parses every test example, as the service would: that
+process's peak memory is the service's. Test examples are ``test.yml`` plus
+``test_oos.yml`` where it exists (an ``nlu_fallback`` answer is right for those).
+
+The fallback threshold is the service's default (0.45, as in Rasa's config) except where a
+set has validation data with out-of-scope examples (CLINC150): there it is the threshold
+with the best validation in-scope accuracy among those that reject at least
+``OOS_TARGET`` of the validation out-of-scope examples. Test data never chooses anything.
+
+Rasa's figures come from ``bench.rasa_nlu`` run now (``--rasa live``: needs Python 3.10 and
+a few minutes per small set) or from ``bench/results/rasa.json`` (``stored``: measured once
+on this machine, marked so in the table). Speed ratios are only meaningful from a live run.
+``--quick`` keeps the small sets: both Spanish SNIPS runs and the two 10-shot runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import statistics
+import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from nlu.embedded import DEFAULT_THRESHOLD, EmbeddedBackend
-from nlu.embedded.features import build_features
-from nlu.evaluate import cross_validate
-from nlu.training_data import TrainingData, load_training_data
+from rich.console import Console
+from rich.table import Table
 
-THRESHOLDS = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7)
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATA = ROOT.parent / "shared" / "data" / "nlu-bench"
+RASA_RESULTS = ROOT / "bench" / "results" / "rasa.json"
+QUICK_RUNS = (
+    "snips_es/train",
+    "snips_es/train_10shot",
+    "banking77/train_10shot",
+    "clinc150/train_10shot",
+)
+FULL_RUNS = (*QUICK_RUNS, "banking77/train", "clinc150/train")
+DEFAULT_THRESHOLD = 0.45
+OOS_TARGET = 0.75
+GRID = tuple(round(0.05 * i, 2) for i in range(1, 19))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One system's scores and costs on one run (Rasa's ``RasaFigures`` field names)."""
+
+    macro_f1: float
+    accuracy: float
+    top1_accuracy: float | None
+    """In-scope accuracy of the best-ranked intent, before the fallback (published figures)."""
+    in_scope_accuracy: float | None
+    oos_recall: float | None
+    train_seconds: float | None
+    parse_p50_ms: float
+    parse_p99_ms: float
+    peak_rss_mb: float
+    threshold: float | None = None
+    source: str = "live"
+
+
+def run_files(bench_data: Path, run: str) -> tuple[Path, list[Path], list[Path]]:
+    """Training file, test files and validation files (in-scope first) of a run."""
+    dataset, _, train = run.partition("/")
+    folder = bench_data / dataset
+    optional = [folder / "test_oos.yml"] if (folder / "test_oos.yml").exists() else []
+    valid = [folder / "valid.yml", folder / "valid_oos.yml"]
+    return (
+        folder / f"{train}.yml",
+        [folder / "test.yml", *optional],
+        [v for v in valid if v.exists()],
+    )
+
+
+def _train_child(train: Path, valid: list[Path], model: Path) -> tuple[float, float]:
+    """In a fresh process: train, save, choose the threshold; (seconds, threshold)."""
+    from nlu.embedded import EmbeddedBackend
+    from nlu.embedded.encoder import default_encoder
+    from nlu.training_data import load_training_data
+
+    data = load_training_data(train)
+    started = time.perf_counter()
+    default_encoder()  # counted: a fresh process loads it once before training
+    backend = EmbeddedBackend.train(data)
+    seconds = time.perf_counter() - started
+    backend.save(model)
+    threshold = DEFAULT_THRESHOLD
+    if len(valid) == 2:
+        threshold = choose_threshold(backend, load_training_data(valid).examples)
+    return seconds, threshold
+
+
+def choose_threshold(backend: Any, examples: Any) -> float:
+    """The threshold of the best in-scope accuracy that rejects ``OOS_TARGET`` of the OOS."""
+    scored = [(e.intent, backend.parse_sync(e.text).intent_ranking[0]) for e in examples]
+    outside = [s.confidence for intent, s in scored if intent == "out_of_scope"]
+    inside = [(intent == s.name, s.confidence) for intent, s in scored if intent != "out_of_scope"]
+    candidates = []
+    for threshold in GRID:
+        recall = sum(c < threshold for c in outside) / len(outside)
+        accuracy = sum(ok and c >= threshold for ok, c in inside) / len(inside)
+        candidates.append((recall >= OOS_TARGET, accuracy, -threshold))
+    ok, _, negative = max(candidates)
+    return -negative if ok else GRID[-1]
+
+
+def _serve_child(model: Path, tests: list[Path], threshold: float) -> dict[str, Any]:
+    """In a fresh process: load the model, parse every test example; scores and costs."""
+    from nlu.embedded import EmbeddedBackend
+    from nlu.report import IntentPrediction, intent_report
+    from nlu.training_data import load_training_data
+
+    examples = load_training_data(tests).examples
+    started = time.perf_counter()
+    backend = EmbeddedBackend.load(model, threshold=threshold)
+    load_seconds = time.perf_counter() - started
+    for example in examples[:20]:  # warm-up
+        backend.parse_sync(example.text)
+    predictions, latencies, top = [], [], []
+    for example in examples:
+        began = time.perf_counter()
+        result = backend.parse_sync(example.text)
+        latencies.append((time.perf_counter() - began) * 1000)
+        predictions.append(IntentPrediction(example.text, example.intent, result.intent.name, 0.0))
+        if example.intent != "out_of_scope":
+            top.append(result.intent_ranking[0].name == example.intent)
+    report = intent_report(predictions)
+    inside = [p.correct for p in predictions if p.intent != "out_of_scope"]
+    outside = [p.correct for p in predictions if p.intent == "out_of_scope"]
+    ordered = sorted(latencies)
+    return {
+        "macro_f1": report["macro avg"]["f1-score"],
+        "accuracy": report["accuracy"],
+        "top1_accuracy": sum(top) / len(top),
+        "in_scope_accuracy": sum(inside) / len(inside) if outside else None,
+        "oos_recall": sum(outside) / len(outside) if outside else None,
+        "parse_p50_ms": statistics.median(ordered),
+        "parse_p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        "peak_rss_mb": _peak_rss_mb(),
+        "load_seconds": load_seconds,
+    }
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_embedded(run: str, bench_data: Path) -> tuple[Figures, float]:
+    """The embedded classifier's figures on one run, and its model's load time."""
+    train, tests, valid = run_files(bench_data, run)
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as folder:
+        model = Path(folder) / "model.joblib"
+        with context.Pool(1) as pool:
+            seconds, threshold = pool.apply(_train_child, (train, valid, model))
+        with context.Pool(1) as pool:
+            served = pool.apply(_serve_child, (model, tests, threshold))
+    load_seconds = served.pop("load_seconds")
+    return Figures(train_seconds=seconds, threshold=threshold, **served), load_seconds
+
+
+def rasa_figures(run: str, bench_data: Path, mode: str) -> Figures | None:
+    """Rasa's figures: measured now (``live``), stored, or none (``off`` / not stored)."""
+    if mode == "live":
+        from bench.rasa_nlu import evaluate_rasa, rasa_available
+
+        if rasa_available():
+            train, tests, _ = run_files(bench_data, run)
+            return _from_rasa(asdict(evaluate_rasa([train], tests)), "live")
+        print("Rasa's environment cannot be made here: using the stored figures")
+    if mode == "off" or not RASA_RESULTS.exists():
+        return None
+    stored = json.loads(RASA_RESULTS.read_text()).get("runs", {}).get(run)
+    return _from_rasa(stored, "stored") if stored else None
+
+
+def _from_rasa(raw: dict[str, Any], source: str) -> Figures:
+    return Figures(
+        macro_f1=raw["macro_f1"],
+        accuracy=raw["accuracy"],
+        top1_accuracy=None,
+        in_scope_accuracy=raw.get("in_scope_accuracy"),
+        oos_recall=raw.get("oos_recall"),
+        train_seconds=raw.get("train_seconds"),
+        parse_p50_ms=raw["parse_p50_ms"],
+        parse_p99_ms=raw["parse_p99_ms"],
+        peak_rss_mb=raw.get("server_peak_rss_mb", raw.get("peak_rss_mb", 0.0)),
+        source=source,
+    )
+
+
+def _cell(value: float | None, pattern: str) -> str:
+    return "–" if value is None else pattern.format(value)
+
+
+def _ratio(theirs: float | None, ours: float | None) -> str:
+    if not theirs or not ours:
+        return "–"
+    return f"{theirs / ours:,.0f}×" if theirs / ours >= 10 else f"{theirs / ours:.1f}×"
+
+
+def figures_table(rows: list[tuple[str, Figures, Figures | None]]) -> Table:
+    """One line per run and system, then a line of Rasa/embedded ratios."""
+    table = Table(
+        "run", "system", "macro-F1", "accuracy", "top-1 acc.", "in-scope acc.", "OOS recall",
+        "threshold",
+        "train s", "p50 ms", "p99 ms", "peak MB", title="Intent classification",
+    )  # fmt: skip
+    for run, ours, rasa in rows:
+        for name, f in (("embedded", ours), (f"Rasa ({rasa.source})" if rasa else "", rasa)):
+            if f is None:
+                continue
+            table.add_row(
+                run if name == "embedded" else "", name, f"{f.macro_f1:.3f}",
+                f"{f.accuracy:.3f}", _cell(f.top1_accuracy, "{:.3f}"),
+                _cell(f.in_scope_accuracy, "{:.3f}"),
+                _cell(f.oos_recall, "{:.3f}"), _cell(f.threshold, "{:.2f}"),
+                _cell(f.train_seconds, "{:.1f}"), f"{f.parse_p50_ms:.2f}",
+                f"{f.parse_p99_ms:.2f}", f"{f.peak_rss_mb:.0f}",
+            )  # fmt: skip
+        if rasa is not None:
+            gain = f"{100 * (ours.macro_f1 - rasa.macro_f1):+.1f} pt"
+            table.add_row(
+                "", "Rasa ÷ embedded", gain, "", "", "", "", "",
+                _ratio(rasa.train_seconds, ours.train_seconds),
+                _ratio(rasa.parse_p50_ms, ours.parse_p50_ms),
+                _ratio(rasa.parse_p99_ms, ours.parse_p99_ms),
+                _ratio(rasa.peak_rss_mb, ours.peak_rss_mb), end_section=True,
+            )  # fmt: skip
+    return table
 
 
 def main() -> None:
-    """Parse the arguments and print every figure."""
+    """Measure every run and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, nargs="+", default=[Path("nlu/data")])
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="the small sets only")
+    parser.add_argument("--rasa", choices=("stored", "live", "off"), default="stored")
+    parser.add_argument("--runs", nargs="+", help="DATASET/TRAIN runs (default: all)")
+    parser.add_argument("--bench-data", type=Path, default=BENCH_DATA)
     args = parser.parse_args()
-    data = load_training_data(args.data)
-    print_summary(data)
-    print_cross_validation(data, args.folds, args.seed)
-    backend = print_training_time(data)
-    print_latency(data, backend)
-
-
-def print_summary(data: TrainingData) -> None:
-    """Examples per language and intents."""
-    per_language = Counter(e.language or "?" for e in data.examples)
-    print(f"training data: {len(data.examples)} examples, {len(data.intents)} intents")
-    print("  per language: " + ", ".join(f"{k} {v}" for k, v in sorted(per_language.items())))
-
-
-def print_cross_validation(data: TrainingData, folds: int, seed: int) -> None:
-    """Held-out accuracy, language detection, calibration and the threshold table."""
-    started = time.perf_counter()
-    report = cross_validate(data, folds=folds, seed=seed)
-    elapsed = time.perf_counter() - started
-    print(f"\n{folds}-fold cross-validation ({elapsed:.1f} s)")
-    for language, accuracy in report.intent_accuracy().items():
-        print(f"  intent accuracy {language:>3}: {accuracy:.3f}")
-    print(f"  language detection accuracy: {report.language_accuracy():.3f}")
-    print(f"  expected calibration error: {report.calibration_error():.3f}")
-    print("  threshold  answered  accuracy-of-answered  wrong-answered  right-minus-wrong")
-    for row in report.threshold_table(THRESHOLDS):
-        mark = "  <- default" if row.threshold == DEFAULT_THRESHOLD else ""
-        net = row.coverage * row.accuracy_answered - row.wrong_answered
-        print(
-            f"  {row.threshold:9.2f}  {row.coverage:8.3f}  {row.accuracy_answered:20.3f}"
-            f"  {row.wrong_answered:14.3f}  {net:17.3f}{mark}"
-        )
-    print("  most frequent confusions (annotated -> predicted):")
-    for truth, predicted, count in report.confusions(8):
-        print(f"    {count:3d}  {truth} -> {predicted}")
-
-
-def print_training_time(data: TrainingData) -> EmbeddedBackend:
-    """Full training time against fitting the features alone."""
-    texts = [e.text for e in data.examples]
-    started = time.perf_counter()
-    build_features(data.regexes, data.lookups).fit_transform(texts)
-    floor = time.perf_counter() - started
-    started = time.perf_counter()
-    backend = EmbeddedBackend.train(data)
-    elapsed = time.perf_counter() - started
-    print(f"\ntraining on all {len(texts)} examples: {elapsed:.2f} s")
-    print(f"  floor (TF-IDF features alone): {floor:.2f} s, ratio {elapsed / floor:.1f}x")
-    return backend
-
-
-def print_latency(data: TrainingData, backend: EmbeddedBackend) -> None:
-    """Median parse time per message against computing its features alone."""
-    texts = [e.text for e in data.examples]
-    features = backend.model.classifier.features
-    for text in texts[:200]:  # warm-up
-        backend.parse_sync(text)
-    parse_times = _timings(texts, backend.parse_sync)
-    floor_times = _timings(texts, features.sparse_row)
-    parse_median, floor_median = statistics.median(parse_times), statistics.median(floor_times)
-    print(f"\nparse latency over {len(texts)} messages")
-    print(f"  median {parse_median:.0f} µs, 95th percentile {_percentile(parse_times, 95):.0f} µs")
-    print(f"  floor (features alone): median {floor_median:.0f} µs")
-    print(f"  ratio {parse_median / floor_median:.1f}x")
-
-
-def _timings(texts: list[str], call: Callable[[str], object]) -> list[float]:
-    timings = []
-    for text in texts:
-        started = time.perf_counter()
-        call(text)
-        timings.append((time.perf_counter() - started) * 1e6)
-    return timings
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    return statistics.quantiles(values, n=100)[percent - 1]
+    runs = args.runs or (QUICK_RUNS if args.quick else FULL_RUNS)
+    console = Console(width=max(Console().width, 150))
+    rows = []
+    for run in runs:
+        ours, load_seconds = measure_embedded(run, args.bench_data)
+        console.print(f"{run}: embedded done (model loads in {load_seconds:.2f} s)")
+        rows.append((run, ours, rasa_figures(run, args.bench_data, args.rasa)))
+        print(json.dumps({"run": run, "embedded": asdict(ours)}), flush=True)
+    console.print(figures_table(rows))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -35,7 +36,37 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
     parse = nlu_sub.add_parser("parse", help="interpret one text, print Rasa-style JSON")
     parse.add_argument("text")
+    _add_nlu_train_test(nlu_sub)
+    _add_catalogue_parser(sub)
     return parser
+
+
+def _add_catalogue_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    catalogue = sub.add_parser("catalogue", help="the shop's products")
+    catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    imported = catalogue_sub.add_parser(
+        "import", help="check a CSV or JSON file of products and write catalogue.yml"
+    )
+    imported.add_argument("file", help="a .csv or .json file")
+    imported.add_argument("--merge", action="store_true", help="add/replace by id, keep the rest")
+    listed = catalogue_sub.add_parser("list", help="show the loaded products")
+    listed.add_argument("--json", action="store_true", help="one JSON object per line")
+    for parser in (imported, listed):
+        parser.add_argument("--shop-dir", help="the shop's content folder (default: settings)")
+
+
+def _add_nlu_train_test(nlu_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    train = nlu_sub.add_parser("train", help="train the embedded NLU model on Rasa YAML")
+    train.add_argument("--data", type=Path, nargs="+", default=[], help="files or folders")
+    train.add_argument("--out", type=Path, help="model file (default models/nlu-DATE.joblib)")
+    test = nlu_sub.add_parser("test", help="evaluate intents, write Rasa's report files")
+    test.add_argument("--data", type=Path, nargs="+", default=[], help="test files or folders")
+    test.add_argument("--model", type=Path, help="model file (default: the service's model)")
+    test.add_argument("--out", type=Path, default=Path("results"), help="report folder")
+    test.add_argument(
+        "--cross-validation", action="store_true", help="k-fold on --data (default nlu/data)"
+    )
+    test.add_argument("--folds", type=int, default=5, help="folds for --cross-validation")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "nlu" and args.nlu_command != "parse":
+        return _nlu_train_test(settings, args)
     from bot import commands
 
     if args.command == "serve":
@@ -66,11 +99,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.db_upgrade(settings)
     if args.command == "touchpoints":
         return asyncio.run(commands.touchpoints(settings, args.customer, args.json, args.limit))
+    if args.command == "catalogue":
+        from bot.catalogue_cli import run
+
+        return run(args, settings.shop_dir)
     if args.command == "nlu" and args.nlu_command == "parse":
         result = asyncio.run(commands.nlu_parse(settings, args.text))
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     return 2
+
+
+def _nlu_train_test(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bot import nlu_cli
+
+    if args.nlu_command == "train":
+        return nlu_cli.train(settings, args.data, args.out, Console())
+    if not args.data and not args.cross_validation:
+        print("journeybot nlu test: give --data TEST or --cross-validation", file=sys.stderr)
+        return 2
+    options = nlu_cli.TestOptions(
+        tuple(args.data), args.model, args.out, args.cross_validation, args.folds
+    )
+    return nlu_cli.test(settings, options, Console())
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.base import SenderRegistry
@@ -50,6 +51,7 @@ class Services:
     outbox: Outbox
     pipeline: Pipeline
     clock: Callable[[], datetime]
+    metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def aclose(self) -> None:
@@ -68,27 +70,36 @@ def product_lookup(shop: Shop) -> EntityLookup:
     return EntityLookup("product", shop.catalogue.names_and_aliases())
 
 
-async def build_nlu(settings: NluSettings, shop: Shop) -> NluBackend:
-    """The configured NLU backend (the embedded one is trained or loaded from the cache)."""
-    if settings.backend == "rasa":
-        from nlu.language import LanguageDetector, samples_from
-        from nlu.rasa_http import RasaHttpBackend
-        from nlu.training_data import load_training_data
+async def build_nlu(
+    settings: NluSettings, shop: Shop, metrics: CollectorRegistry | None = None
+) -> NluBackend:
+    """The configured NLU backend (the embedded one is trained or loaded from the cache).
 
-        data = await asyncio.to_thread(load_training_data, settings.data)
-        detector = await asyncio.to_thread(LanguageDetector.train, samples_from(data.examples))
-        return RasaHttpBackend(
-            settings.rasa_url, timeout=settings.rasa_timeout, intents=data.intents, detector=detector
-        )
+    With ``backend=rasa`` the embedded classifier answers while the Rasa server is
+    unavailable; those messages are counted in ``metrics``.
+    """
     from nlu.embedded import EmbeddedBackend
 
-    return await asyncio.to_thread(
+    embedded = await asyncio.to_thread(
         EmbeddedBackend.train_or_load,
         [settings.data],
         settings.cache_dir,
         lookups=(product_lookup(shop),),
         threshold=settings.threshold,
     )
+    if settings.backend != "rasa":
+        return embedded
+    from nlu.fallback_backend import FallbackBackend, fallback_counter
+    from nlu.rasa_http import RasaHttpBackend
+
+    rasa = RasaHttpBackend(
+        settings.rasa_url,
+        timeout=settings.rasa_timeout,
+        intents=embedded.intents,
+        detector=embedded.model.detector,
+    )
+    counter = fallback_counter(metrics if metrics is not None else CollectorRegistry())
+    return FallbackBackend(rasa, embedded, counter=counter)
 
 
 async def build_services(
@@ -103,7 +114,8 @@ async def build_services(
     if settings.database.migrate_on_start if migrate is None else migrate:
         await upgrade_engine(engine)
     shop = load_shop(settings.shop_dir)
-    backend = nlu if nlu is not None else await build_nlu(settings.nlu, shop)
+    metrics = CollectorRegistry()
+    backend = nlu if nlu is not None else await build_nlu(settings.nlu, shop, metrics)
     uow = UnitOfWorkFactory(create_session_factory(engine))
     senders = SenderRegistry()
     web_sender = WebSocketSender()
@@ -127,4 +139,5 @@ async def build_services(
         outbox=outbox,
         pipeline=pipeline,
         clock=clock,
+        metrics=metrics,
     )

@@ -51,7 +51,7 @@ class Outbox:
 
     async def deliver(self, ids: Sequence[int]) -> None:
         """Deliver these rows now, in order (called right after the commit that made them)."""
-        async with self.uow() as uow:
+        async with self.uow.read_only() as uow:
             rows = await uow.messages.get_outbox(ids)
         await self._deliver_rows(rows)
 
@@ -65,7 +65,7 @@ class Outbox:
 
     async def deliver_due(self, limit: int = 200) -> int:
         """Deliver every pending row that is due; return how many were sent."""
-        async with self.uow() as uow:
+        async with self.uow.read_only() as uow:
             rows = await uow.messages.pending(limit=limit)
         return await self._deliver_rows(rows)
 

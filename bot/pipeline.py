@@ -109,7 +109,7 @@ class Pipeline:
     async def _handle_once(self, msg: InboundMessage) -> tuple[HandleResult, list[int]]:
         started = time.perf_counter()
         now = self.clock()
-        async with self.uow() as uow:
+        async with self.uow.read_only() as uow:
             ctx = await uow.customers.context(msg.channel, msg.sender_id)
         try:
             if ctx is not None and ctx.conversation_status == "agent":
@@ -140,7 +140,7 @@ class Pipeline:
         return decide(state, interpretation, now, self.shop)
 
     async def _stored_answer(self, msg: InboundMessage) -> HandleResult:
-        async with self.uow() as uow:
+        async with self.uow.read_only() as uow:
             rows = await uow.messages.replies_to(msg.channel, msg.channel_message_id or "")
         log.info("duplicate %s message %s: replaying", msg.channel, msg.channel_message_id)
         return HandleResult(replies=[_outgoing(r) for r in rows], duplicate=True)

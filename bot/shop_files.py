@@ -1,4 +1,4 @@
-"""Reads the shop's content files (journey map, replies, catalogue) into the core's ``Shop``."""
+"""Reads the shop's content files (journey map, replies, catalogue, FAQ) into a ``Shop``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import yaml
 from journeys.shop import Shop
 
 FILES = ("journey_map.yml", "replies.yml", "catalogue.yml")
+OPTIONAL_FILES = ("faq.yml",)
+CATALOGUE_FILE = "catalogue.yml"
 
 
 class ShopFilesError(Exception):
@@ -29,7 +31,12 @@ def read_yaml(path: Path) -> Any:
         raise ShopFilesError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
 
 
-def load_shop(directory: Path) -> Shop:
-    """Build the ``Shop`` from ``journey_map.yml``, ``replies.yml`` and ``catalogue.yml``."""
-    journey_map, replies, catalogue = (read_yaml(directory / name) for name in FILES)
-    return Shop.from_mappings(journey_map, replies, catalogue)
+def load_shop(directory: Path, catalogue: Any = None) -> Shop:
+    """Build the ``Shop`` from ``journey_map.yml``, ``replies.yml``, ``catalogue.yml`` and,
+    when the shop has one, ``faq.yml``; ``catalogue`` (parsed) stands in for the file."""
+    journey_map, replies = (read_yaml(directory / name) for name in FILES[:2])
+    if catalogue is None:
+        catalogue = read_yaml(directory / CATALOGUE_FILE)
+    faq_path = directory / OPTIONAL_FILES[0]
+    faq = read_yaml(faq_path) if faq_path.exists() else None
+    return Shop.from_mappings(journey_map, replies, catalogue, faq)

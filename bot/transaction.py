@@ -15,7 +15,13 @@ from journeys.model import (
     SetOptOut,
 )
 from nlu.types import Interpretation
-from storage.records import CustomerContext, NewOutbound, NewTouchpoint, OutboxMessage
+from storage.records import (
+    CustomerContext,
+    NewInbound,
+    NewOutbound,
+    NewTouchpoint,
+    OutboxMessage,
+)
 from storage.uow import SqlAlchemyUnitOfWork
 
 
@@ -51,28 +57,16 @@ async def store_exchange(
     are pending outbox rows. Raises ``DuplicateDelivery`` for a retried delivery.
     """
     customer_id, conversation_id = await ensure_conversation(uow, msg, ctx, now)
-    inbound_id = await uow.messages.add_inbound(
-        conversation_id=conversation_id,
-        customer_id=customer_id,
-        channel=msg.channel,
-        sender_id=msg.sender_id,
-        channel_message_id=msg.channel_message_id,
-        kind=msg.kind,
-        text=msg.text,
-        now=now,
-    )
     outbound = [
         NewOutbound(r.text, tuple((b.title, b.payload) for b in r.buttons), decision.answered_by)
         for r in decision.replies
     ]
-    rows = await uow.messages.add_outbound(
+    inbound_id, rows = await uow.messages.add_exchange(
         conversation_id=conversation_id,
         customer_id=customer_id,
-        channel=msg.channel,
-        recipient_id=msg.sender_id,
-        messages=outbound,
-        in_reply_to=inbound_id,
-        status="sent" if respond else "pending",
+        inbound=_inbound(msg),
+        replies=outbound,
+        reply_status="sent" if respond else "pending",
         now=now,
     )
     stage_before = ctx.stage if ctx else None
@@ -93,6 +87,10 @@ async def store_exchange(
         customer_id, **_customer_update(ctx, decision, stage_after, now)
     )
     return rows
+
+
+def _inbound(msg: InboundMessage) -> NewInbound:
+    return NewInbound(msg.channel, msg.sender_id, msg.channel_message_id, msg.kind, msg.text)
 
 
 def _customer_update(

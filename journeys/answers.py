@@ -1,110 +1,153 @@
-"""Answers about products from the catalogue: price, stock and specs.
+"""Replies about single products from the catalogue: price, stock, specs, colours, and the
+"we don't sell that" / "which one do you mean?" answers.
 
-The product comes from the message's ``product`` entities (values are catalogue ids, names
-or aliases), else from the products the conversation was last about. A name the catalogue
-does not know gets an "we don't have that" answer with the nearest names.
+Every number is written in the customer's locale and every text in their language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import json
+from collections.abc import Sequence
+from dataclasses import replace
 
-from journeys.catalogue import Catalogue, Product
-from journeys.formatting import format_price
-from journeys.model import Reply
+from journeys.catalogue import Catalogue, Colour, Product
+from journeys.formatting import format_price, localize_numbers
+from journeys.model import Button, Reply
 from journeys.replies import Speaker
-from nlu.types import Entity, Interpretation
-
-PRODUCT_ENTITY = "product"
-PRODUCT_QUESTIONS = frozenset({"ask_price", "ask_stock", "ask_specs"})
-"""Intents answered from the catalogue when the product is known."""
 
 LOW_STOCK = 3
 """At or under this many units, the stock answer says only a few are left."""
-MAX_ANSWERED = 3
-"""At most this many products are answered in one turn."""
 SUGGESTIONS = 3
+CARD_SPECS = 4
+"""How many specs a product card shows."""
+COLOURS_SPEC = "colours"
 
 
-@dataclass(frozen=True, slots=True)
-class ProductAnswer:
-    """The replies to a product question and the products they were about."""
-
-    replies: tuple[Reply, ...]
-    products: tuple[str, ...]
-
-
-def mentioned_products(interpretation: Interpretation, catalogue: Catalogue) -> tuple[str, ...]:
-    """The ids of the catalogue products the message names, in order, without repeats."""
-    found = (catalogue.find(e.value) for e in _product_entities(interpretation))
-    return tuple(dict.fromkeys(p.id for p in found if p is not None))
-
-
-def answer_product_question(
-    intent: str,
-    interpretation: Interpretation,
-    last_products: tuple[str, ...],
-    catalogue: Catalogue,
-    speaker: Speaker,
-) -> ProductAnswer:
-    """Answer ``intent`` (one of PRODUCT_QUESTIONS) about the products in play."""
-    ids = mentioned_products(interpretation, catalogue)
-    unknown = [e for e in _product_entities(interpretation) if catalogue.find(e.value) is None]
-    if not ids and not unknown:
-        ids = tuple(i for i in last_products if catalogue.get(i) is not None)
-    products = [p for i in ids[:MAX_ANSWERED] if (p := catalogue.get(i)) is not None]
-    replies = [_answer(intent, p, speaker) for p in products]
-    if unknown:
-        replies.append(_not_found(unknown[0], catalogue, speaker))
-    if not replies:
-        replies.append(speaker.say(intent))
-    return ProductAnswer(replies=_buttons_on_last(replies), products=tuple(p.id for p in products))
-
-
-def _product_entities(interpretation: Interpretation) -> list[Entity]:
-    return [e for e in interpretation.entities if e.entity == PRODUCT_ENTITY]
-
-
-def _answer(intent: str, product: Product, speaker: Speaker) -> Reply:
-    values = {
+def values(product: Product, speaker: Speaker) -> dict[str, str]:
+    """The placeholders every product template may use."""
+    return {
         "product": product.name,
         "price": format_price(product.price, product.currency, speaker.language),
         "stock": str(product.stock),
         "url": product.url,
     }
-    if intent == "ask_specs":
-        return speaker.say(
-            "answer_specs",
-            specs=_specs_text(product, speaker),
-            description=product.description(speaker.language),
-            **values,
-        )
-    if intent == "ask_stock":
-        return speaker.say(_stock_template(product), **values)
-    return speaker.say("answer_price", **values)
 
 
-def _stock_template(product: Product) -> str:
+def spec_text(product: Product, key: str, speaker: Speaker, catalogue: Catalogue) -> str | None:
+    """One spec of ``product`` as the customer reads it (None when it has none)."""
+    if key == COLOURS_SPEC:
+        return colour_list(product, speaker, catalogue) or None
+    value = product.spec(key)
+    return None if value is None else localize_numbers(value, speaker.language)
+
+
+def colour_list(product: Product, speaker: Speaker, catalogue: Catalogue) -> str:
+    """``black, silver`` in the customer's language."""
+    labels = [
+        c.label(speaker.language) if (c := catalogue.colour(name)) else name
+        for name in product.colours
+    ]
+    return ", ".join(labels)
+
+
+def price_reply(product: Product, speaker: Speaker) -> Reply:
+    """The price, VAT included."""
+    return speaker.say("answer_price", **values(product, speaker))
+
+
+def stock_reply(product: Product, speaker: Speaker) -> Reply:
+    """In stock, only a few left, or out of stock."""
+    return speaker.say(stock_template(product), **values(product, speaker))
+
+
+def stock_template(product: Product, prefix: str = "answer_stock") -> str:
+    """The template for the product's stock level (``availability`` for the short form)."""
     if not product.in_stock:
-        return "answer_stock_out"
-    return "answer_stock_low" if product.stock <= LOW_STOCK else "answer_stock_available"
+        return f"{prefix}_out"
+    if product.stock <= LOW_STOCK:
+        return f"{prefix}_low"
+    return f"{prefix}_available" if prefix == "answer_stock" else f"{prefix}_in_stock"
 
 
-def _specs_text(product: Product, speaker: Speaker) -> str:
-    labels = speaker.templates
-    return "\n".join(
-        f"• {labels.spec_label(key, speaker.language)}: {value}" for key, value in product.specs
+def specs_reply(product: Product, speaker: Speaker, catalogue: Catalogue) -> Reply:
+    """Every spec, one per line, with the description."""
+    keys = [key for key, _ in product.specs] + ([COLOURS_SPEC] if product.colours else [])
+    lines = [f"• {speaker.label(k)}: {spec_text(product, k, speaker, catalogue)}" for k in keys]
+    return speaker.say(
+        "answer_specs",
+        specs="\n".join(lines),
+        description=product.description(speaker.language),
+        **values(product, speaker),
     )
 
 
-def _not_found(entity: Entity, catalogue: Catalogue, speaker: Speaker) -> Reply:
-    asked = entity.text or entity.value
-    nearest = catalogue.nearest(asked, SUGGESTIONS) or catalogue.products[:SUGGESTIONS]
+def spec_reply(
+    product: Product, keys: Sequence[str], speaker: Speaker, catalogue: Catalogue
+) -> Reply:
+    """Only the specs asked about; says so when the product has none of them."""
+    found = [(k, t) for k in keys if (t := spec_text(product, k, speaker, catalogue)) is not None]
+    if not found:
+        label = speaker.label(keys[0]).lower() if keys else ""
+        return speaker.say("answer_spec_missing", spec=label, **values(product, speaker))
+    specs = "; ".join(f"{speaker.label(k)}: {text}" for k, text in found)
+    return speaker.say("answer_spec", specs=specs, **values(product, speaker))
+
+
+def colour_reply(product: Product, colour: Colour, speaker: Speaker, catalogue: Catalogue) -> Reply:
+    """Whether the product comes in ``colour``, and in which colours it does."""
+    fields = values(product, speaker) | {
+        "colour": colour.label(speaker.language),
+        "colours": colour_list(product, speaker, catalogue),
+    }
+    if not product.colours:
+        return speaker.say("answer_colour_unknown", **fields)
+    name = "answer_colour_yes" if colour.name in product.colours else "answer_colour_no"
+    return speaker.say(name, **fields)
+
+
+def card_reply(product: Product, speaker: Speaker, catalogue: Catalogue) -> Reply:
+    """A short summary: price, availability and the first few specs."""
+    keys = [key for key, _ in product.specs][:CARD_SPECS]
+    specs = " · ".join(
+        f"{speaker.label(k)}: {spec_text(product, k, speaker, catalogue)}" for k in keys
+    )
+    availability = speaker.text(stock_template(product, "availability"), stock=str(product.stock))
     return speaker.say(
+        "answer_product", availability=availability, specs=specs, **values(product, speaker)
+    )
+
+
+def unknown_reply(asked: str, intent: str, catalogue: Catalogue, speaker: Speaker) -> Reply:
+    """We don't sell ``asked``; the nearest names, each a button that asks again (or, when
+    no name is near, an offer to recommend one)."""
+    nearest = catalogue.nearest(asked, SUGGESTIONS)
+    if not nearest:
+        return speaker.say("unknown_product_nothing_near", product=asked)
+    reply = speaker.say(
         "unknown_product", product=asked, suggestions=", ".join(p.name for p in nearest)
     )
+    return replace(reply, buttons=product_buttons(nearest, intent))
 
 
-def _buttons_on_last(replies: list[Reply]) -> tuple[Reply, ...]:
+def ambiguous_reply(products: Sequence[Product], intent: str, speaker: Speaker) -> Reply:
+    """Which of these do you mean? Each option shows its price and is a button."""
+    options = "; ".join(
+        f"{p.name} ({format_price(p.price, p.currency, speaker.language)})" for p in products
+    )
+    reply = speaker.say("ambiguous_product", options=options)
+    return replace(reply, buttons=product_buttons(products, intent))
+
+
+def product_buttons(products: Sequence[Product], intent: str) -> tuple[Button, ...]:
+    """One button per product that asks ``intent`` about it (``/ask_price{"product": id}``)."""
+    return tuple(
+        Button(
+            title=p.name, payload=f"/{intent}{json.dumps({'product': p.id}, separators=(',', ':'))}"
+        )
+        for p in products
+    )
+
+
+def buttons_on_last(replies: Sequence[Reply]) -> tuple[Reply, ...]:
     """Several answers in a row: only the last one carries the quick replies."""
     return tuple(replace(r, buttons=()) for r in replies[:-1]) + tuple(replies[-1:])

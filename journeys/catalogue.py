@@ -1,72 +1,42 @@
-"""The shop's products, validated from an already-parsed ``catalogue.yml``.
+"""The shop's products, looked up the ways customers name them.
 
 ``Catalogue.find`` resolves an id, a name or an alias (any case); ``names_and_aliases``
-gives the NLU every surface form to recognise as a ``product`` entity.
+gives the NLU every surface form to recognise as a ``product`` entity; ``nearest`` suggests
+the closest names for one the shop does not sell; ``family`` answers "which products does
+the word *MacBook* stand for". Indexes are built once, when the catalogue is made, so a
+lookup costs the same with 20 products or 5,000.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from journeys.checks import Checker
-from journeys.errors import CatalogueError
+from journeys.catalogue_schema import normalise, read_catalogue
+from journeys.needs import Need
+from journeys.products import Category, Colour, Product
+from journeys.retrieval import TfIdfIndex
+from journeys.specs import PRICE, Quantity, quantity
+from journeys.text import Words, fold, words
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_TOP_KEYS = ("currency", "categories", "products")
-_PRODUCT_KEYS = (
-    "id",
-    "name",
-    "aliases",
-    "category",
-    "price",
-    "currency",
-    "specs",
-    "stock",
-    "url",
-    "description",
-)
-_CENT = Decimal("0.01")
+__all__ = ["Catalogue", "Category", "Colour", "Product", "normalise"]
+
+T = TypeVar("T")
+_NEAREST_MIN = 0.3
+_NEAREST_SHARE = 0.6
+"""Suggestions score at least ``_NEAREST_MIN`` and this share of the best one's score."""
 
 
 @dataclass(frozen=True, slots=True)
-class Product:
-    """One product. ``specs`` and ``descriptions`` are (key, text) pairs in file order."""
-
-    id: str
-    name: str
-    category: str
-    price: Decimal
-    currency: str
-    stock: int
-    url: str
-    aliases: tuple[str, ...] = ()
-    specs: tuple[tuple[str, str], ...] = ()
-    descriptions: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def in_stock(self) -> bool:
-        """True when at least one unit can be sold."""
-        return self.stock > 0
-
-    def spec(self, key: str) -> str | None:
-        """One spec value (``"16 GB"`` for ``ram``), None when the product has none."""
-        return dict(self.specs).get(key)
-
-    def description(self, language: str) -> str:
-        """The short description in ``language``, else in English."""
-        texts = dict(self.descriptions)
-        return texts.get(language) or texts.get("en", "")
-
-
-def normalise(text: str) -> str:
-    """The form names are compared in: lower case, single spaces."""
-    return " ".join(text.lower().split())
+class _Indexes:
+    by_id: dict[str, Product]
+    surfaces: dict[str, str]
+    folded: dict[tuple[str, ...], str]
+    family: dict[str, tuple[str, ...]]
+    by_category: dict[str, tuple[Product, ...]]
+    numbers: dict[str, dict[str, Quantity]]
+    vocabulary: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,27 +44,39 @@ class Catalogue:
     """The validated product list. Build it with ``from_mapping``."""
 
     products: tuple[Product, ...]
+    category_list: tuple[Category, ...] = ()
+    colours: tuple[Colour, ...] = ()
+    needs: tuple[Need, ...] = ()
+    currency: str = "EUR"
+    _index: _Indexes = field(init=False, repr=False, compare=False)
+    _nearest: list[tuple[TfIdfIndex, tuple[str, ...]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", _build_indexes(self))
+        object.__setattr__(self, "_nearest", [])
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, computed once per catalogue for ``key`` (orderings, filters)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        result: T = self._memo[key]
+        return result
 
     @classmethod
     def from_mapping(cls, data: Any, source: str = "catalogue.yml") -> Catalogue:
         """Validate an already-parsed catalogue; raise CatalogueError when it is wrong."""
-        check = Checker(CatalogueError, source)
-        top = check.check_mapping(data, "(top level)")
-        check.check_keys(top, _TOP_KEYS, "")
-        currency = _check_currency(check, top.get("currency", "EUR"), "currency")
-        categories = check.check_names(top.get("categories"), "categories")
-        items = check.check_list(top.get("products"), "products")
-        if not items:
-            check.fail("products", items, "at least one product is required")
-        products: list[Product] = []
-        surfaces: dict[str, str] = {}
-        for i, item in enumerate(items):
-            product = _read_product(check, item, f"products[{i}]", currency, categories)
-            if any(p.id == product.id for p in products):
-                check.fail(f"products[{i}].id", product.id, "product id used twice")
-            _index_surfaces(check, product, surfaces, f"products.{product.id}")
-            products.append(product)
-        return cls(products=tuple(products))
+        parts = read_catalogue(data, source)
+        return cls(
+            products=parts.products,
+            category_list=parts.categories,
+            colours=parts.colours,
+            needs=parts.needs,
+            currency=parts.currency,
+        )
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self.products)
@@ -104,7 +86,7 @@ class Catalogue:
 
     def get(self, product_id: str) -> Product | None:
         """The product with exactly this id."""
-        return next((p for p in self.products if p.id == product_id), None)
+        return self._index.by_id.get(product_id)
 
     def find(self, name_or_id: str) -> Product | None:
         """The product with this id, name or alias (any case), or None."""
@@ -112,118 +94,121 @@ class Catalogue:
         if found is not None:
             return found
         wanted = normalise(name_or_id)
-        product_id = self.names_and_aliases().get(wanted) or self._only_product_named_in(wanted)
+        product_id = self._index.surfaces.get(wanted) or self._only_product_named_in(wanted)
         return None if product_id is None else self.get(product_id)
 
     def _only_product_named_in(self, text: str) -> str | None:
-        """The one product whose names/aliases occur as whole words in ``text`` (else None).
+        """The one product whose names/aliases together make up all of ``text`` (else None).
 
         So "ThinkPad X1 Carbon" (alias "thinkpad" + alias "x1 carbon") finds the ThinkPad,
-        while "XPS or MacBook" stays ambiguous.
+        while "XPS 15" (only "xps" is known) and "XPS 13 or MacBook Air" find nothing.
         """
-        padded = f" {text} "
-        ids = {pid for form, pid in self.names_and_aliases().items() if f" {form} " in padded}
-        return ids.pop() if len(ids) == 1 else None
+        parts = text.split()
+        covered = [False] * len(parts)
+        ids: set[str] = set()
+        for start in range(len(parts)):
+            for end in range(len(parts), start, -1):
+                product_id = self._index.surfaces.get(" ".join(parts[start:end]))
+                if product_id is not None:
+                    ids.add(product_id)
+                    covered[start:end] = [True] * (end - start)
+        return ids.pop() if len(ids) == 1 and all(covered) else None
 
     def names_and_aliases(self) -> dict[str, str]:
         """Every name and alias (lower case) → product id, for the NLU's product lookup."""
-        return {
-            normalise(text): product.id
-            for product in self.products
-            for text in (product.name, *product.aliases)
-        }
+        return dict(self._index.surfaces)
+
+    def named_in(self, folded_words: tuple[str, ...]) -> str | None:
+        """The product whose folded name or alias is exactly these words."""
+        return self._index.folded.get(folded_words)
+
+    def family(self, word: str) -> tuple[str, ...]:
+        """The ids of the products whose name starts with this folded word (``macbook``)."""
+        return self._index.family.get(word, ())
+
+    def knows_word(self, word: str) -> bool:
+        """True when a folded word occurs anywhere in the catalogue's own texts and words."""
+        return word in self._index.vocabulary
 
     def nearest(self, text: str, limit: int = 3) -> tuple[Product, ...]:
         """The products whose name or alias looks most like ``text`` (may be empty)."""
-        surfaces = self.names_and_aliases()
-        close = difflib.get_close_matches(normalise(text), list(surfaces), n=20, cutoff=0.5)
-        ids = list(dict.fromkeys(surfaces[s] for s in close))[:limit]
-        return tuple(p for i in ids if (p := self.get(i)) is not None)
+        if not self._nearest:
+            surfaces = list(self._index.surfaces.items())
+            index = TfIdfIndex.build([s for s, _ in surfaces])
+            self._nearest.append((index, tuple(i for _, i in surfaces)))
+        index, owners = self._nearest[0]
+        best: dict[str, float] = {}
+        for number, score in index.scores(text).items():
+            owner = owners[number]
+            best[owner] = max(best.get(owner, 0.0), score)
+        if not best:
+            return ()
+        top = max(best.values())
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        cut = max(_NEAREST_MIN, top * _NEAREST_SHARE)
+        return tuple(self._index.by_id[i] for i, s in ranked[:limit] if s >= cut)
 
     @property
     def categories(self) -> tuple[str, ...]:
-        """The categories in use, in file order."""
-        return tuple(dict.fromkeys(p.category for p in self.products))
+        """The names of the categories in use, in file order."""
+        return tuple(self._index.by_category)
+
+    def category(self, name: str) -> Category:
+        """The category of this name (a bare one when the file only lists names)."""
+        return next((c for c in self.category_list if c.name == name), Category(name))
+
+    def in_category(self, name: str) -> tuple[Product, ...]:
+        """The products of one category, in file order."""
+        return self._index.by_category.get(name, ())
+
+    def quantity(self, product: Product, key: str) -> Quantity | None:
+        """A spec (or ``price``) of ``product`` as a number in a common unit."""
+        if key == PRICE:
+            return Quantity(float(product.price), product.currency.lower())
+        return self._index.numbers.get(product.id, {}).get(key)
+
+    def colour(self, name: str) -> Colour | None:
+        """The colour of this name."""
+        return next((c for c in self.colours if c.name == name), None)
 
 
-def _read_product(
-    check: Checker, item: Any, key: str, currency: str, categories: tuple[str, ...]
-) -> Product:
-    raw = check.check_mapping(item, key)
-    product_id = check.check_text(raw.get("id"), f"{key}.id")
-    if not _ID.match(product_id):
-        check.fail(f"{key}.id", product_id, "expected lower-case letters, digits and dashes")
-    key = f"products.{product_id}"
-    check.check_keys(raw, _PRODUCT_KEYS, f"{key}.")
-    category = check.check_name(raw.get("category"), f"{key}.category")
-    if categories and category not in categories:
-        check.fail(f"{key}.category", category, f"not one of categories {list(categories)}")
-    return Product(
-        id=product_id,
-        name=check.check_text(raw.get("name"), f"{key}.name"),
-        category=category,
-        price=_check_price(check, raw.get("price"), f"{key}.price"),
-        currency=_check_currency(check, raw.get("currency", currency), f"{key}.currency"),
-        stock=check.check_int(raw.get("stock"), f"{key}.stock"),
-        url=_check_url(check, raw.get("url"), f"{key}.url"),
-        aliases=_check_aliases(check, raw.get("aliases"), f"{key}.aliases"),
-        specs=_check_specs(check, raw.get("specs"), f"{key}.specs"),
-        descriptions=tuple(
-            check.check_localized(raw.get("description"), f"{key}.description").items()
-        ),
+def _build_indexes(catalogue: Catalogue) -> _Indexes:
+    surfaces: dict[str, str] = {}
+    folded: dict[tuple[str, ...], str] = {}
+    family: dict[str, list[str]] = {}
+    by_category: dict[str, list[Product]] = {}
+    for product in catalogue.products:
+        for text in (product.name, *product.aliases):
+            surfaces[normalise(text)] = product.id
+            folded[words(text)] = product.id
+        first = words(product.name)[:1]
+        if first and not first[0].isdigit() and len(first[0]) > 1:
+            family.setdefault(first[0], []).append(product.id)
+        by_category.setdefault(product.category, []).append(product)
+    return _Indexes(
+        by_id={p.id: p for p in catalogue.products},
+        surfaces=surfaces,
+        folded=folded,
+        family={w: tuple(ids) for w, ids in family.items()},
+        by_category={c: tuple(ps) for c, ps in by_category.items()},
+        numbers={p.id: _numbers(p) for p in catalogue.products},
+        vocabulary=_vocabulary(catalogue),
     )
 
 
-def _index_surfaces(check: Checker, product: Product, surfaces: dict[str, str], key: str) -> None:
-    forms = [(f"{key}.name", product.name)]
-    forms += [(f"{key}.aliases[{i}]", alias) for i, alias in enumerate(product.aliases)]
-    for where, text in forms:
-        surface = normalise(text)
-        owner = surfaces.get(surface)
-        if owner is not None and owner != product.id:
-            check.fail(where, text, f"already the name or an alias of {owner!r}")
-        surfaces[surface] = product.id
+def _numbers(product: Product) -> dict[str, Quantity]:
+    return {key: q for key, value in product.specs if (q := quantity(value)) is not None}
 
 
-def _check_price(check: Checker, value: Any, key: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        check.fail(key, value, "expected a price such as 1299.00")
-    try:
-        price = Decimal(str(value).strip())
-    except InvalidOperation:
-        check.fail(key, value, "expected a price such as 1299.00")
-    if not price.is_finite() or price <= 0 or price != price.quantize(_CENT):
-        check.fail(key, value, "expected a positive price with at most two decimals")
-    return price.quantize(_CENT)
-
-
-def _check_currency(check: Checker, value: Any, key: str) -> str:
-    if not isinstance(value, str) or not _CURRENCY.match(value):
-        check.fail(key, value, "expected an ISO 4217 currency code such as 'EUR'")
-    return value
-
-
-def _check_url(check: Checker, value: Any, key: str) -> str:
-    url = check.check_text(value, key)
-    if not url.startswith(("https://", "http://")) or " " in url:
-        check.fail(key, value, "expected an http(s) address")
-    return url
-
-
-def _check_aliases(check: Checker, value: Any, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = check.check_list(value, key)
-    return tuple(check.check_text(alias, f"{key}[{i}]") for i, alias in enumerate(items))
-
-
-def _check_specs(check: Checker, value: Any, key: str) -> tuple[tuple[str, str], ...]:
-    if value is None:
-        return ()
-    specs: list[tuple[str, str]] = []
-    for name, raw in check.check_mapping(value, key).items():
-        check.check_name(name, f"{key}.{name}")
-        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-            check.fail(f"{key}.{name}", raw, "expected a text or a number")
-        specs.append((name, check.check_text(str(raw), f"{key}.{name}")))
-    return tuple(specs)
+def _vocabulary(catalogue: Catalogue) -> frozenset[str]:
+    texts: list[str] = []
+    for product in catalogue.products:
+        texts += [product.name, *product.aliases, *(v for _, v in product.specs)]
+        texts += [text for _, text in product.descriptions]
+    found = {w for text in texts for w in fold(text).split()}
+    groups: list[Words] = [c.words for c in catalogue.category_list]
+    groups += [c.words for c in catalogue.colours] + [n.words for n in catalogue.needs]
+    for group in groups:
+        for _, phrases in group.by_language:
+            found.update(w for phrase in phrases for w in phrase.words)
+    return frozenset(found)

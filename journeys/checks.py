@@ -103,3 +103,22 @@ class Checker:
         if "en" not in texts:
             self.fail(key, value, "an English ('en') text is required")
         return texts
+
+    def check_words(self, value: Any, key: str) -> dict[str, tuple[str, ...]]:
+        """A mapping language → list of words or phrases (a missing key is empty)."""
+        if value is None:
+            return {}
+        table: dict[str, tuple[str, ...]] = {}
+        for lang, items in self.check_mapping(value, key).items():
+            self.check_language(lang, f"{key}.{lang}")
+            texts = self.check_list(items, f"{key}.{lang}")
+            table[lang] = tuple(
+                self.check_text(text, f"{key}.{lang}[{i}]") for i, text in enumerate(texts)
+            )
+        return table
+
+    def check_number(self, value: Any, key: str) -> float:
+        """An int or float (booleans refused)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, value, "expected a number")
+        return float(value)

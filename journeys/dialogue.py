@@ -8,8 +8,9 @@ returns a ``Decision``; it never sends, stores or reads the clock. In order:
   every ``fallback.offer_person_after``-th one in a row offers a person instead.
 - ``stop``: opt out of proactive messages, cancel pending follow-ups, confirm.
 - ``ask_human``: hand the conversation to a person.
-- ``ask_price`` / ``ask_stock`` / ``ask_specs``: answer from the catalogue (see
-  ``journeys.answers``).
+- consideration questions (price, stock, specs, comparisons, recommendations, FAQ
+  topics), and messages not understood that still name a product or match an FAQ entry
+  clearly: answered from the shop's data (see ``journeys.consideration``).
 - any other intent: its reply template (``start`` → ``welcome``).
 
 The reply language is the message's when detected with confidence ≥ 0.6 and supported,
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from journeys.answers import PRODUCT_QUESTIONS, answer_product_question, mentioned_products
+from journeys.consideration import Answer, answer
 from journeys.model import (
     CancelFollowUp,
     Command,
@@ -30,6 +31,7 @@ from journeys.model import (
     SetOptOut,
     StageChanged,
 )
+from journeys.references import mentioned_products
 from journeys.replies import Speaker
 from journeys.shop import Shop
 from nlu.types import FALLBACK_INTENT, Interpretation
@@ -63,27 +65,25 @@ def decide(
         )
     intent = interpretation.intent.name
     template = shop.template_for_intent(intent)
-    if intent == FALLBACK_INTENT or not speaker.has(template):
-        return _not_understood(state, now, shop, speaker)
-    commands: tuple[Command, ...] = ()
-    if intent in PRODUCT_QUESTIONS:
-        answer = answer_product_question(
-            intent, interpretation, state.last_products, shop.catalogue, speaker
-        )
-        replies, products = answer.replies, answer.products
-    else:
-        replies = (speaker.say(template),)
+    found = answer(intent, interpretation, state.last_products, shop, speaker)
+    if found is None:
+        if intent == FALLBACK_INTENT or not speaker.has(template):
+            return _not_understood(state, now, shop, speaker)
         products = mentioned_products(interpretation, shop.catalogue)
+        found = Answer((speaker.say(template),), products)
+    commands: tuple[Command, ...] = ()
     if intent == STOP_INTENT:
         commands = (SetOptOut(True), CancelFollowUp(None, reason="customer opted out"))
     elif intent == HUMAN_INTENT:
         commands = (HandOff(reason="customer asked for a person"),)
     return Decision(
-        replies=replies,
+        replies=found.replies,
         language=language,
-        stage_changed=shop.tracker.on_signal(state, intent, now),
+        stage_changed=shop.tracker.on_signal(state, found.signal or intent, now),
         commands=commands,
-        products=products,
+        products=found.products,
+        faq_entry=found.faq_entry,
+        context_products=found.context,
     )
 
 

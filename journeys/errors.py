@@ -6,6 +6,7 @@ JourneyError
 │   ├── JourneyMapError     journey_map.yml
 │   ├── ReplyTemplatesError replies.yml
 │   ├── CatalogueError      catalogue.yml
+│   ├── FaqError            faq.yml
 │   └── ShopError           the files disagree with each other
 └── TemplateRenderError     a reply was rendered without a value it needs (a bug in the
                             caller: the placeholders are checked when templates load)
@@ -43,6 +44,10 @@ class ReplyTemplatesError(ContentError):
 
 class CatalogueError(ContentError):
     """The catalogue is invalid."""
+
+
+class FaqError(ContentError):
+    """The FAQ file is invalid."""
 
 
 class ShopError(ContentError):

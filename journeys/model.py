@@ -117,8 +117,12 @@ Command = ScheduleFollowUp | CancelFollowUp | HandOff | SetOptOut
 class Decision:
     """What the core decided for one inbound message.
 
-    ``products`` are the catalogue ids the exchange was about (empty: keep the previous
-    context); ``consecutive_fallbacks`` is the customer's new fallback streak to store.
+    ``products`` are the catalogue ids the answer used (empty: keep the previous context);
+    ``context_products`` are the ids later messages may refer back to ("the other one",
+    "the second one"), most recently focused first: store them as the customer's
+    ``last_products`` (empty: store ``products``). ``faq_entry`` is the id of the FAQ
+    entry the answer came from. ``consecutive_fallbacks`` is the customer's new fallback
+    streak to store.
     """
 
     replies: tuple[Reply, ...]
@@ -128,3 +132,10 @@ class Decision:
     answered_by: str = ANSWERED_BY_BOT
     products: tuple[str, ...] = field(default=())
     consecutive_fallbacks: int = 0
+    faq_entry: str | None = None
+    context_products: tuple[str, ...] = ()
+
+    @property
+    def next_last_products(self) -> tuple[str, ...]:
+        """What to store as the customer's ``last_products`` (empty: keep the stored ones)."""
+        return self.context_products or self.products

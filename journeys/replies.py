@@ -21,10 +21,12 @@ from typing import Any
 from journeys.checks import Checker
 from journeys.errors import ReplyTemplatesError, TemplateRenderError
 from journeys.model import Button, Reply
+from journeys.specs import SpecVocabulary
 
 FALLBACK_LANGUAGE = "en"
 
 _PRODUCT = frozenset({"product", "price", "stock", "url"})
+_COLOUR = _PRODUCT | {"colour", "colours"}
 SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "welcome": frozenset(),
     "help": frozenset(),
@@ -40,10 +42,32 @@ SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "answer_stock_out": _PRODUCT,
     "answer_specs": _PRODUCT | {"specs", "description"},
     "unknown_product": frozenset({"product", "suggestions"}),
+    "unknown_product_nothing_near": frozenset({"product"}),
+    "ambiguous_product": frozenset({"options"}),
+    "answer_spec": _PRODUCT | {"specs"},
+    "answer_spec_missing": _PRODUCT | {"spec"},
+    "answer_product": _PRODUCT | {"availability", "specs"},
+    "availability_in_stock": frozenset({"stock"}),
+    "availability_low": frozenset({"stock"}),
+    "availability_out": frozenset({"stock"}),
+    "answer_colour_yes": _COLOUR,
+    "answer_colour_no": _COLOUR,
+    "answer_colour_unknown": _COLOUR,
+    "answer_compare": frozenset({"table", "difference"}),
+    "compare_difference": frozenset({"verdict", "values"}),
+    "compare_tie": frozenset({"spec", "value"}),
+    "answer_recommendation": frozenset({"criteria", "picks"}),
+    "recommendation_none": frozenset({"criteria", "picks"}),
+    "recommendation_nothing": frozenset({"criteria"}),
+    "budget_under": frozenset({"amount"}),
+    "budget_over": frozenset({"amount"}),
+    "budget_between": frozenset({"low", "high"}),
+    "faq_not_sure": frozenset(),
+    "product_policy": frozenset({"product", "text"}),
 }
 """Templates the core renders by name (every one required in English) → their placeholders."""
 
-_TOP_KEYS = ("button_titles", "spec_labels", "templates")
+_TOP_KEYS = ("button_titles", "spec_labels", "spec_words", "spec_comparatives", "templates")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +96,7 @@ class ReplyTemplates:
     templates: Mapping[str, Template]
     button_titles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     spec_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    specs: SpecVocabulary = field(default_factory=SpecVocabulary)
 
     @classmethod
     def from_mapping(cls, data: Any, source: str = "replies.yml") -> ReplyTemplates:
@@ -88,7 +113,10 @@ class ReplyTemplates:
         for name in SYSTEM_TEMPLATES:
             if name not in templates:
                 check.fail(f"templates.{name}", None, "this template is required")
-        return cls(templates=templates, button_titles=titles, spec_labels=labels)
+        specs = SpecVocabulary.from_mapping(
+            check, top.get("spec_words"), top.get("spec_comparatives")
+        )
+        return cls(templates=templates, button_titles=titles, spec_labels=labels, specs=specs)
 
     @property
     def names(self) -> frozenset[str]:
@@ -197,3 +225,11 @@ class Speaker:
     def has(self, name: str) -> bool:
         """True when a template ``name`` exists (in any language)."""
         return name in self.templates.templates
+
+    def text(self, name: str, **values: str) -> str:
+        """Only the text of the reply ``name`` (to put inside another reply)."""
+        return self.say(name, **values).text
+
+    def label(self, spec: str) -> str:
+        """The display name of a spec (or ``price``) in this language."""
+        return self.templates.spec_label(spec, self.language)

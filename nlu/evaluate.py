@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from nlu.embedded.classifier import IntentClassifier
+from nlu.embedded.encoder import default_encoder
 from nlu.language import LanguageDetector, samples_from
 from nlu.training_data import Example, TrainingData
 
@@ -106,14 +107,15 @@ def cross_validate(data: TrainingData, folds: int = 5, seed: int = 0) -> Evaluat
     strata = [f"{e.intent}|{e.language}" for e in examples]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     predictions: list[HeldOutPrediction] = []
+    encoder = default_encoder()
     for train, held_out in splitter.split(np.zeros(len(examples)), strata):
         part = TrainingData(tuple(examples[i] for i in train), data.synonyms, data.regexes)
-        classifier = IntentClassifier.train(part, seed=seed)
+        classifier = IntentClassifier.train(part, encoder=encoder, seed=seed)
         samples = samples_from(part.examples)
         detector = LanguageDetector.train(samples) if samples else None
         for i in held_out:
             example = examples[i]
-            best = classifier.rank(example.text, 1)[0]
+            best = classifier.rank(example.text, 1, encoder)[0]
             language = detector.detect(example.text).language if detector else ""
             predictions.append(HeldOutPrediction(example, best.name, best.confidence, language))
     return EvaluationReport(folds, tuple(predictions))

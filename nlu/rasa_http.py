@@ -123,6 +123,7 @@ def interpretation_from_rasa(
         intent_ranking=ranking,
         entities=entities,
         language_confidence=guess.confidence,
+        backend=EXTRACTOR,
     )
 
 

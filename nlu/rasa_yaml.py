@@ -1,8 +1,10 @@
 """The structure of a Rasa 3.x NLU YAML file, read with line numbers for error messages.
 
 This module checks the shape only (``version``, ``nlu`` list, ``intent`` / ``synonym`` /
-``regex`` / ``lookup`` blocks, ``examples`` as a ``- item`` block or as a list of
-``text`` / ``metadata`` mappings); ``nlu.training_data`` gives the blocks their meaning.
+``regex`` / ``lookup`` blocks, ``examples`` as a ``- item`` block or as a YAML list of
+``text`` / ``metadata`` mappings or of plain strings); ``nlu.training_data`` gives the
+blocks their meaning. Other top-level keys of a file (``responses``, ``rules``,
+``stories``, ``intents``...) are left alone, so a file that mixes them with ``nlu`` loads.
 """
 
 from __future__ import annotations
@@ -143,11 +145,9 @@ class _FileReader:
     def items(self, node: Node, kind: str, name: str) -> tuple[RawItem, ...]:
         if isinstance(node, ScalarNode):
             return self.multiline_items(node, kind, name)
-        if isinstance(node, SequenceNode) and kind == "intent":
+        if isinstance(node, SequenceNode):
             return tuple(self.listed_item(item, name) for item in node.value)
-        expected = "a `|` block of `- ` lines" + (
-            " or a list of `text:` mappings" if kind == "intent" else ""
-        )
+        expected = "a `|` block of `- ` lines or a list of `text:` mappings"
         raise self.fail(node, f"`examples` of {kind} `{name}` must be {expected}")
 
     def multiline_items(self, node: ScalarNode, kind: str, name: str) -> tuple[RawItem, ...]:
@@ -170,8 +170,10 @@ class _FileReader:
         return tuple(items)
 
     def listed_item(self, node: Node, name: str) -> RawItem:
+        if isinstance(node, ScalarNode) and node.value.strip():
+            return RawItem(str(node.value).strip(), node.start_mark.line + 1)
         if not isinstance(node, MappingNode) or "text" not in self.mapping(node):
-            raise self.fail(node, f"each example of intent `{name}` needs a `text` key")
+            raise self.fail(node, f"each example of `{name}` needs a `text` key")
         fields = self.mapping(node)
         text = self.value(fields["text"])
         return RawItem(

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FALLBACK_INTENT = "nlu_fallback"
-"""Predicted when the best intent's confidence is under the threshold (as Rasa's FallbackClassifier)."""
+"""Predicted when the best intent's confidence is under the threshold (as Rasa's
+FallbackClassifier)."""
 
 LANGUAGES = ("en", "es", "it")
 
@@ -37,7 +38,8 @@ class Interpretation:
     """What the NLU made of one message.
 
     ``available`` is False when the backend could not be reached: the domain core must not
-    mistake an outage for a real (empty) intent.
+    mistake an outage for a real (empty) intent. ``backend`` names the backend that answered
+    (e.g. ``"embedded"`` when the Rasa server was down), or is empty when nobody said.
     """
 
     text: str
@@ -48,6 +50,7 @@ class Interpretation:
     language_confidence: float = 1.0
     available: bool = True
     error: str = ""
+    backend: str = ""
 
     @classmethod
     def unavailable(cls, text: str, language: str, error: str) -> Interpretation:

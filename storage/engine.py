@@ -1,9 +1,15 @@
-"""Engine and session factory from a database URL: SQLite by default, PostgreSQL by URL."""
+"""Engine from a database URL: SQLite by default, PostgreSQL by URL.
+
+``autocommit(engine)`` gives a view of the same pool for reads that need no transaction:
+no ``BEGIN`` and nothing to roll back, each statement sees the latest committed data.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -13,6 +19,15 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.sqlite import DEFERRABLE, FusedConnection, fused_connector
+
+#: Execution option that tells the SQLite ``begin`` hook not to emit ``BEGIN IMMEDIATE``.
+NO_BEGIN = "journeybot_no_begin"
+#: SQLite connections: one writer at a time (see ``write_lock``), the others read (WAL).
+SQLITE_POOL_SIZE = 4
+
+_write_locks: WeakKeyDictionary[Any, asyncio.Lock] = WeakKeyDictionary()
 
 
 def normalise_url(url: str) -> str:
@@ -33,40 +48,72 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """
     url = normalise_url(url)
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30}
-        # SQLite has one writer at a time; one pooled connection queues transactions in
-        # asyncio instead of making them sleep in SQLite's busy handler.
-        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
-        engine = create_async_engine(url, **kwargs)
+        args, kwargs = parsed.get_dialect()().create_connect_args(parsed)
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            async_creator=fused_connector(args, {**kwargs, "timeout": 30}),
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=0,
+            pool_timeout=60,
+        )
         _configure_sqlite(engine)
         return engine
-    kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
-    return create_async_engine(url, **kwargs)
+    # No pre-ping: on asyncpg it is a BEGIN/SELECT/COMMIT per checkout. A connection the
+    # server dropped fails its statement instead; SQLAlchemy then invalidates the pool, so
+    # one unit of work fails and the next ones get fresh connections. Recycling caps the
+    # age of idle connections that firewalls or poolers may have cut.
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    sync_engine = engine.sync_engine
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _on_execute(
+        connection: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        if context is not None and context.execution_options.get(DEFERRABLE):
+            driver = connection.connection.driver_connection
+            if isinstance(driver, FusedConnection):
+                driver.may_defer(statement)
 
-    @event.listens_for(sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(sync_engine, "begin")
+    @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(NO_BEGIN):
+            return
+        driver = connection.connection.driver_connection
+        if isinstance(driver, FusedConnection):
+            driver.defer_begin("BEGIN IMMEDIATE")  # sent with the first statement
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def write_lock(engine: AsyncEngine) -> asyncio.Lock | None:
+    """The lock a unit of work holds around a SQLite transaction (None on PostgreSQL).
+
+    SQLite has one writer at a time; queueing writers in asyncio instead of in SQLite's busy
+    handler (which sleeps and retries) keeps them in order and wastes no time. Readers do not
+    take it: in WAL mode they run beside the writer on the pool's other connections.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    key = engine.sync_engine.pool
+    lock = _write_locks.get(key)
+    if lock is None:
+        lock = _write_locks[key] = asyncio.Lock()
+    return lock
+
+
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (same pool) without explicit transactions, for units that only read."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{NO_BEGIN: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded attributes after commit (we return plain data anyway)."""
+    """ORM sessions on ``engine`` (``UnitOfWorkFactory`` takes this or the engine itself)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -116,3 +116,14 @@ class TouchpointRow:
             "customer_id": self.customer_id,
             "conversation_id": self.conversation_id,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class NewInbound:
+    """An inbound message to insert (``sender_id`` is the channel's id for the customer)."""
+
+    channel: str
+    sender_id: str
+    channel_message_id: str | None
+    kind: str
+    text: str

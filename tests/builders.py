@@ -56,7 +56,8 @@ def interpretation(
 
 
 def load_demo_content(name: str) -> Any:
-    """One parsed content file of the demo shop (``journey_map``, ``replies``, ``catalogue``)."""
+    """One parsed content file of the demo shop (``journey_map``, ``replies``, ``catalogue``,
+    ``faq``)."""
     return yaml.safe_load((DEMO_SHOP_DIR / f"{name}.yml").read_text(encoding="utf-8"))
 
 
@@ -67,4 +68,5 @@ def demo_shop() -> Shop:
         load_demo_content("journey_map"),
         load_demo_content("replies"),
         load_demo_content("catalogue"),
+        load_demo_content("faq"),
     )

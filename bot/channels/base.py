@@ -15,20 +15,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from journeys.model import Button
+
+__all__ = [
+    "Button",
+    "DeliveryError",
+    "InboundMessage",
+    "OutgoingMessage",
+    "RecipientBlocked",
+    "RecipientOffline",
+    "RetryLater",
+    "Sender",
+    "SenderRegistry",
+    "split_text",
+]
+
 MAX_TEXT_LENGTH = 4096
 
 KIND_TEXT = "text"
 KIND_BUTTON = "button"
 KIND_COMMAND = "command"
 KIND_UNSUPPORTED = "unsupported"
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """A quick-reply button as channels render it."""
-
-    title: str
-    payload: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,13 @@ keeps the trained model in a cache folder so that a restart loads it instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import sklearn
 
-from nlu.embedded.classifier import IntentClassifier
+from nlu.embedded.classifier import Encoder, IntentClassifier
+from nlu.embedded.encoder import default_encoder
 from nlu.embedded.entities import EntityExtractor
 from nlu.embedded.fallback import DEFAULT_THRESHOLD, FallbackPolicy
 from nlu.embedded.store import TrainedModel, cache_path, load_model, save_model
@@ -25,6 +26,8 @@ from nlu.types import FALLBACK_INTENT, EntityLookup, IntentScore, Interpretation
 logger = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
+TRAINING_STEPS = ("intent features", "confidence calibration", "intent model", "language model")
+"""The steps :meth:`EmbeddedBackend.train` reports to its ``on_step`` callback, in order."""
 
 
 class EmbeddedBackend:
@@ -38,8 +41,13 @@ class EmbeddedBackend:
         threshold: float = DEFAULT_THRESHOLD,
         default_language: str = DEFAULT_LANGUAGE,
         from_cache: bool = False,
+        encoder: Encoder | None = None,
     ) -> None:
         self.model = model
+        if encoder is None and model.classifier.uses_encoder:
+            encoder = default_encoder()
+        self.encoder = encoder
+        """Embeds the messages the fast path is unsure of (None for a model without it)."""
         self.fallback = FallbackPolicy(threshold)
         self.default_language = default_language
         self.from_cache = from_cache
@@ -54,17 +62,28 @@ class EmbeddedBackend:
         *,
         lookups: Sequence[EntityLookup] = (),
         threshold: float = DEFAULT_THRESHOLD,
+        on_step: Callable[[str], None] | None = None,
+        use_encoder: bool = True,
     ) -> EmbeddedBackend:
-        """Train a model on ``data`` (``TrainingDataError`` if it has under two intents)."""
+        """Train a model on ``data`` (``TrainingDataError`` if it has under two intents).
+
+        ``on_step`` is called with the name of each of :data:`TRAINING_STEPS` once done;
+        ``use_encoder=False`` trains on words and character n-grams alone.
+        """
+        report = on_step or _ignore
+        encoder = default_encoder() if use_encoder else None
+        classifier = IntentClassifier.train(data, encoder=encoder, on_step=report)
         samples = samples_from(data.examples)
+        detector = LanguageDetector.train(samples) if samples else None
+        report(TRAINING_STEPS[3])
         model = TrainedModel(
             fingerprint=data.fingerprint(),
-            classifier=IntentClassifier.train(data),
-            detector=LanguageDetector.train(samples) if samples else None,
+            classifier=classifier,
+            detector=detector,
             entity_data=_entity_data(data),
             sklearn_version=sklearn.__version__,
         )
-        return cls(model, lookups=lookups, threshold=threshold)
+        return cls(model, lookups=lookups, threshold=threshold, encoder=encoder)
 
     @classmethod
     def train_or_load(
@@ -135,7 +154,7 @@ class EmbeddedBackend:
         entities = self._entities.extract(text)
         language = self._language(blank_entities(text, entities), language_hint)
         intent, ranking = self.fallback.apply(
-            self.model.classifier.rank(text, self.fallback.ranking_size)
+            self.model.classifier.rank(text, self.fallback.ranking_size, self.encoder)
         )
         return Interpretation(
             text=text,
@@ -151,6 +170,10 @@ class EmbeddedBackend:
         if detector is None:
             return LanguageGuess(hint or self.default_language, 0.0)
         return detector.resolve(text, hint)
+
+
+def _ignore(step: str) -> None:
+    """The default ``on_step``: nobody is watching."""
 
 
 def _entity_data(data: TrainingData) -> TrainingData:

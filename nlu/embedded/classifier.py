@@ -1,32 +1,51 @@
-"""The intent classifier: TF-IDF features into a linear SVM with calibrated confidences.
+"""The intent classifier: words, character n-grams and sentence embeddings, linear SVMs.
 
-The SVM's decision scores become probabilities by a softmax with a temperature fitted
-on out-of-fold scores (temperature scaling, minimising the log-loss): a confidence of 0.7
-then means "right about 70 % of the time" on data like the training data. One model
-serves every language.
+Two calibrated linear SVMs (:mod:`nlu.embedded.linear`) share the TF-IDF features of
+:mod:`nlu.embedded.features`:
+
+* the *sparse* head sees the TF-IDF features only; it costs tens of microseconds;
+* the *joint* head sees them next to the message's sentence embedding
+  (:mod:`nlu.embedded.encoder`, weighted by ``DENSE_WEIGHT``), which knows that "refund"
+  and "money back" mean the same; it costs a couple of milliseconds more.
+
+A message is answered by the sparse head when it is at least ``CASCADE`` sure, else by
+the average of both heads (``SPARSE_SHARE`` of the sparse one, the rest joint): most
+messages are plain and take the fast path, the hard ones get the better model. The
+average tempers the joint head, whose embedding of a short nonsense string ("asdf") can
+sit close to a greeting. One model serves every language. Without an encoder the joint
+head is left out.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
+from scipy import sparse
 
 from nlu.embedded.features import CompiledFeatures, build_features
+from nlu.embedded.linear import LinearHead, fit_temperature
 from nlu.errors import TrainingDataError
 from nlu.training_data import TrainingData
 from nlu.types import IntentScore
 
-SVM_C = 0.5
-CALIBRATION_FOLDS = 3
-DEFAULT_TEMPERATURE = 7.0
-"""Used when there are too few examples per intent to fit the temperature."""
-TEMPERATURE_BOUNDS = (0.5, 50.0)
+DENSE_WEIGHT = 2.0
+"""Scale of the (unit-length) sentence embedding next to the unit-length TF-IDF blocks."""
+CASCADE = 0.9
+"""The sparse head answers alone when its best intent has at least this confidence."""
+SPARSE_SHARE = 0.3
+"""Weight of the sparse head in the average of the two heads, on the slow path."""
+"""The sparse head answers alone when its best intent has at least this confidence."""
+
+
+class Encoder(Protocol):
+    """Anything that embeds texts as rows of a matrix (see :mod:`nlu.embedded.encoder`)."""
+
+    def encode(self, texts: list[str]) -> Any:
+        """One row per text."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,76 +53,68 @@ class IntentClassifier:
     """A trained classifier; :meth:`rank` scores every intent for one text."""
 
     features: CompiledFeatures
-    weights: Any  # (features × intents) coefficients of the linear model
-    bias: Any  # (intents,)
-    temperature: float
+    sparse_head: LinearHead
+    joint_head: LinearHead | None
     intents: tuple[str, ...]
 
     @classmethod
-    def train(cls, data: TrainingData, *, seed: int = 0) -> IntentClassifier:
-        """Fit on ``data`` (at least two intents); deterministic for the same content."""
+    def train(
+        cls,
+        data: TrainingData,
+        *,
+        encoder: Encoder | None = None,
+        seed: int = 0,
+        on_step: Callable[[str], None] | None = None,
+    ) -> IntentClassifier:
+        """Fit on ``data`` (at least two intents); deterministic for the same content.
+
+        ``on_step`` hears "intent features", "confidence calibration" and "intent model".
+        """
+        report = on_step or (lambda step: None)
         examples = sorted(data.examples, key=lambda e: (e.intent, e.text, e.language or ""))
-        labels = [e.intent for e in examples]
-        if len(set(labels)) < 2:
+        y = np.array([e.intent for e in examples])
+        if len(set(y.tolist())) < 2:
             where = ", ".join(data.sources) or "training data"
             raise TrainingDataError(where, None, "needs examples of at least two intents")
+        texts = [e.text for e in examples]
         features = build_features(data.regexes, data.lookups)
-        matrix = features.fit_transform([e.text for e in examples])
-        y = np.array(labels)
-        temperature = _fit_temperature(matrix, y, seed)
-        model = LinearSVC(C=SVM_C, random_state=seed).fit(matrix, y)
-        weights, bias = model.coef_.T, model.intercept_
-        if len(model.classes_) == 2:  # one column for the second class: make it two
-            weights, bias = np.column_stack([-weights[:, 0], weights[:, 0]]), np.r_[-bias, bias]
-        return cls(
-            CompiledFeatures.from_fitted(features),
-            np.ascontiguousarray(weights),
-            np.asarray(bias),
-            temperature,
-            tuple(str(c) for c in model.classes_),
-        )
+        matrix = features.fit_transform(texts)
+        dense = None if encoder is None else encoder.encode(texts) * DENSE_WEIGHT
+        joint = None
+        if dense is not None:
+            joint = sparse.hstack([matrix, sparse.csr_matrix(dense)], format="csr")
+        report("intent features")
+        temperatures = [fit_temperature(m, y, seed) for m in (matrix, joint) if m is not None]
+        report("confidence calibration")
+        sparse_head = LinearHead.fit(matrix, y, temperatures[0], seed)
+        joint_head = None if joint is None else LinearHead.fit(joint, y, temperatures[1], seed)
+        report("intent model")
+        intents = tuple(str(c) for c in np.unique(y))
+        return cls(CompiledFeatures.from_fitted(features), sparse_head, joint_head, intents)
 
-    def scores(self, text: str) -> Any:
-        """The linear model's decision score for every intent (order of ``intents``)."""
+    @property
+    def uses_encoder(self) -> bool:
+        """True when hard messages are embedded by the sentence encoder."""
+        return self.joint_head is not None
+
+    def probabilities(self, text: str, encoder: Encoder | None = None) -> Any:
+        """Calibrated probability of every intent (order of ``intents``)."""
         indices, values = self.features.sparse_row(text)
-        return values @ self.weights[indices] + self.bias
+        head = self.sparse_head
+        fast = head.probabilities(values @ head.weights[indices] + head.bias)[0]
+        joint = self.joint_head
+        if joint is None or encoder is None or fast.max() >= CASCADE:
+            return fast
+        dense = encoder.encode([text])[0] * DENSE_WEIGHT
+        size = self.features.size
+        scores = values @ joint.weights[indices] + dense @ joint.weights[size:] + joint.bias
+        slow = joint.probabilities(scores)[0]
+        return (1 - SPARSE_SHARE) * slow + SPARSE_SHARE * fast
 
-    def rank(self, text: str, limit: int | None = None) -> tuple[IntentScore, ...]:
+    def rank(
+        self, text: str, limit: int | None = None, encoder: Encoder | None = None
+    ) -> tuple[IntentScore, ...]:
         """The intents with their confidences, best first (the ``limit`` best ones)."""
-        probabilities = _softmax(self.scores(text)[np.newaxis, :] * self.temperature)[0]
+        probabilities = self.probabilities(text, encoder)
         order = np.argsort(-probabilities, kind="stable")[:limit]
         return tuple(IntentScore(self.intents[i], float(probabilities[i])) for i in order)
-
-
-def _decision_scores(model: Any, matrix: Any) -> Any:
-    scores = model.decision_function(matrix)
-    if scores.ndim == 1:  # two classes: one score for the second class
-        return np.column_stack([-scores, scores])
-    return scores
-
-
-def _softmax(logits: Any) -> Any:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    weights = np.exp(shifted)
-    return weights / weights.sum(axis=1, keepdims=True)
-
-
-def _fit_temperature(matrix: Any, y: Any, seed: int) -> float:
-    """The softmax temperature that minimises the log-loss of out-of-fold decision scores."""
-    folds = min(CALIBRATION_FOLDS, min(Counter(y.tolist()).values()))
-    if folds < 2:
-        return DEFAULT_TEMPERATURE
-    classes = np.unique(y)
-    scores = np.zeros((len(y), len(classes)))
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, held_out in splitter.split(matrix, y):
-        model = LinearSVC(C=SVM_C, random_state=seed).fit(matrix[train], y[train])
-        scores[held_out] = _decision_scores(model, matrix[held_out])
-    truth = np.searchsorted(classes, y)
-
-    def log_loss(temperature: float) -> float:
-        probabilities = _softmax(scores * temperature)[np.arange(len(y)), truth]
-        return float(-np.log(np.clip(probabilities, 1e-12, None)).mean())
-
-    result = minimize_scalar(log_loss, bounds=TEMPERATURE_BOUNDS, method="bounded")
-    return float(result.x)

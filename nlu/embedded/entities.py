@@ -7,7 +7,9 @@ Sources, in order of precedence when two of them claim the same words:
 2. the training data: ``lookup`` blocks, the texts annotated in examples
    (``[XPS 13](product)``) and ``synonym`` blocks whose value is a known entity value,
    value = the synonym's value when there is one;
-3. ``regex`` blocks, each yielding entities named after the block.
+3. ``regex`` blocks, each yielding entities named after the block;
+4. the ``amount`` recogniser for budgets and prices (``nlu.embedded.money``);
+5. the built-in ``order_id`` and ``quantity`` recognisers (``nlu.embedded.builtin_entities``).
 
 Phrases match case-insensitively on word boundaries, longest first, with one typo
 tolerated in words of five letters or more (see ``nlu.embedded.matching``).
@@ -19,11 +21,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from nlu.embedded.builtin_entities import builtin_entities
 from nlu.embedded.matching import PhraseIndex, phrase_words, tokenize
+from nlu.embedded.money import amounts
 from nlu.training_data import TrainingData
 from nlu.types import Entity, EntityLookup
 
 FUZZY_CONFIDENCE = 0.9
+BUILTIN_TYPES = frozenset({"order_id", "quantity", "amount"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,7 @@ class EntityExtractor:
     def entity_types(self) -> frozenset[str]:
         """The entity names this extractor can produce."""
         names = {t.entity for t in self._targets.values()}
-        return frozenset(names | {name for name, _ in self._regexes})
+        return frozenset(names | {name for name, _ in self._regexes} | BUILTIN_TYPES)
 
     def extract(self, text: str) -> tuple[Entity, ...]:
         """Every entity found in ``text``, in order of appearance."""
@@ -84,6 +89,9 @@ class EntityExtractor:
                 if m.end() > m.start() and not _overlaps(m.start(), m.end(), found):
                     value = self._synonyms.get(m.group().lower(), m.group())
                     found.append(Entity(name, value, m.start(), m.end(), m.group(), 1.0, "regex"))
+        for entity in [*amounts(text), *builtin_entities(text)]:
+            if not _overlaps(entity.start, entity.end, found):
+                found.append(entity)
         return tuple(sorted(found, key=lambda e: e.start))
 
 

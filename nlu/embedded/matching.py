@@ -5,6 +5,10 @@ when every word is equal, or — for alphabetic words of at least ``TYPO_MIN_LET
 letters — at most one edit apart (insertion, deletion, substitution or swap of two
 neighbours). Candidate words for a typo are found through a table of one-letter deletions
 (the "symmetric delete" trick), so a lookup costs a few dictionary probes per word.
+
+Two more ways people write names are understood: words run together (``xps13``,
+``macbookair`` for ``XPS 13``, ``MacBook Air``) and one filler word between the words of a
+name (``el XPS de 13``, ``l'XPS da 13``, ``the XPS of 13``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 TYPO_MIN_LETTERS = 5
+FILLERS = frozenset({"de", "del", "di", "da", "of"})
+"""Words that may stand between two words of a name (``el XPS de 13``)."""
+MAX_JOINED = 4
+"""Names of up to this many words are also found written as one word."""
 _WORD = re.compile(r"\w+")
 
 
@@ -90,6 +98,9 @@ class PhraseIndex:
         for candidates in self._by_first.values():
             candidates.sort(key=len, reverse=True)
         self._vocabulary = frozenset(vocabulary)
+        self._joined = {
+            "".join(phrase): phrase for phrase in set(phrases) if 1 < len(phrase) <= MAX_JOINED
+        }
         self._deleted: dict[str, set[str]] = {}
         for word in vocabulary:
             if _typo_eligible(word):
@@ -111,10 +122,20 @@ class PhraseIndex:
         for i, token in enumerate(tokens):
             for first, typo in self._similar(token.word):
                 for phrase in self._by_first.get(first, ()):
-                    typos = self._match_rest(phrase, tokens, i)
-                    if typos is not None:
-                        end = tokens[i + len(phrase) - 1].end
-                        yield PhraseMatch(phrase, token.start, end, typos + typo)
+                    matched = self._match_rest(phrase, tokens, i)
+                    if matched is not None:
+                        typos, last = matched
+                        yield PhraseMatch(phrase, token.start, tokens[last].end, typos + typo)
+            yield from self._joined_at(tokens, i)
+
+    def _joined_at(self, tokens: list[Token], i: int) -> Iterator[PhraseMatch]:
+        """Names written with fewer spaces than words: ``xps13``, ``macbookair m3``."""
+        joined = ""
+        for last in range(i, min(i + MAX_JOINED, len(tokens))):
+            joined += tokens[last].word
+            phrase = self._joined.get(joined)
+            if phrase is not None and last - i + 1 < len(phrase):
+                yield PhraseMatch(phrase, tokens[i].start, tokens[last].end, 0)
 
     def _similar(self, word: str) -> list[tuple[str, int]]:
         """Known words equal to ``word`` (0 typos) or one edit away (1 typo)."""
@@ -127,15 +148,22 @@ class PhraseIndex:
         found.extend((w, 1) for w in sorted(near) if w != word and within_one_edit(w, word))
         return found
 
-    def _match_rest(self, phrase: tuple[str, ...], tokens: list[Token], i: int) -> int | None:
-        if i + len(phrase) > len(tokens):
-            return None
-        typos = 0
-        for expected, token in zip(phrase[1:], tokens[i + 1 :], strict=False):
-            if token.word == expected:
+    def _match_rest(
+        self, phrase: tuple[str, ...], tokens: list[Token], i: int
+    ) -> tuple[int, int] | None:
+        """Typos and index of the last token when ``phrase`` matches from token ``i``."""
+        typos, j = 0, i
+        for expected in phrase[1:]:
+            j += 1
+            if j < len(tokens) - 1 and tokens[j].word in FILLERS and tokens[j + 1].word == expected:
+                j += 1
+            if j >= len(tokens):
+                return None
+            word = tokens[j].word
+            if word == expected:
                 continue
-            if _typo_eligible(expected) and within_one_edit(expected, token.word):
+            if _typo_eligible(expected) and within_one_edit(expected, word):
                 typos += 1
                 continue
             return None
-        return typos
+        return typos, j

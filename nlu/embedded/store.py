@@ -2,7 +2,8 @@
 
 Model files are pickles (joblib): load only files this program wrote, from a folder
 only it can write to. A cached model is named after the training data's fingerprint, the
-model format version and the scikit-learn version, so any change retrains.
+model format version, the scikit-learn version and the sentence encoder's package version,
+so any change retrains.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import joblib
 import sklearn
 
 from nlu.embedded.classifier import IntentClassifier
+from nlu.embedded.encoder import PACKAGE
 from nlu.errors import NluError
 from nlu.language import LanguageDetector
 from nlu.training_data import TrainingData
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 """Bump when the model's shape or features change: cached models then retrain."""
 CACHE_PREFIX = "nlu-model-"
 CACHE_SUFFIX = ".joblib"
@@ -42,7 +45,8 @@ class TrainedModel:
 
 def cache_key(fingerprint: str) -> str:
     """The name part of a cached model for training data with this fingerprint."""
-    material = f"{fingerprint}:{MODEL_VERSION}:{sklearn.__version__}".encode()
+    encoder = metadata.version(PACKAGE)
+    material = f"{fingerprint}:{MODEL_VERSION}:{sklearn.__version__}:{encoder}".encode()
     return hashlib.sha256(material).hexdigest()[:32]
 
 

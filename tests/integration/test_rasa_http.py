@@ -1,4 +1,4 @@
-"""RasaHttpBackend against a loopback fake of ``rasa run --enable-api``."""
+"""RasaHttpBackend, and the fallback wired around it, against a loopback fake of ``rasa run``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
+from prometheus_client import CollectorRegistry
 
+from bot.app import build_nlu
+from bot.settings import DEMO_SHOP, NluSettings
+from bot.shop_files import load_shop
 from nlu.language import LanguageDetector
 from nlu.rasa_http import RasaHttpBackend
 from nlu.types import FALLBACK_INTENT
@@ -51,9 +56,13 @@ class FakeRasa:
     reply: Callable[[], web.StreamResponse | Any] = lambda: web.json_response(GOOD_ANSWER)
     delay: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)
 
     async def parse(self, request: web.Request) -> web.StreamResponse:
         self.requests.append({"body": await request.json(), "query": dict(request.query)})
+        self.peers.append(
+            request.transport.get_extra_info("peername") if request.transport else None
+        )
         if self.delay:
             await asyncio.sleep(self.delay)
         return self.reply()
@@ -179,3 +188,34 @@ async def test_without_a_detector_the_packaged_training_data_detects_languages(
     async with RasaHttpBackend(url) as backend:
         result = await backend.parse("quanto costa il MacBook Air?")
     assert (result.language, result.intent.name) == ("it", "ask_price")
+
+
+async def test_messages_reuse_one_pooled_connection(
+    detector: LanguageDetector, rasa: tuple[FakeRasa, str]
+) -> None:
+    fake, url = rasa
+    async with RasaHttpBackend(url, detector=detector) as backend:
+        results = [await backend.parse(text) for text, _ in SAMPLES]
+    assert all(r.available and r.backend == "rasa" for r in results)
+    assert len(fake.peers) == len(SAMPLES)
+    assert len(set(fake.peers)) == 1
+
+
+async def test_the_composition_root_falls_back_to_the_embedded_classifier(
+    rasa: tuple[FakeRasa, str], tmp_path: Path
+) -> None:
+    fake, url = rasa
+    metrics = CollectorRegistry()
+    settings = NluSettings(_env_file=None, backend="rasa", rasa_url=url, cache_dir=tmp_path)
+    backend = await build_nlu(settings, load_shop(DEMO_SHOP), metrics)
+    try:
+        served = await backend.parse("quanto costa il MacBook Air?")
+        fake.reply = lambda: web.Response(status=503, text="loading")
+        fallen_back = await backend.parse("where is my order?")
+    finally:
+        await backend.aclose()  # type: ignore[attr-defined]
+    assert (served.intent.name, served.backend) == ("ask_price", "rasa")
+    assert (fallen_back.intent.name, fallen_back.backend) == ("order_status", "embedded")
+    assert fallen_back.available
+    fallbacks = metrics.get_sample_value("journeybot_nlu_fallbacks_total", {"backend": "rasa"})
+    assert fallbacks == 1

@@ -9,7 +9,9 @@ import pytest
 
 from journeys.catalogue import Catalogue
 from journeys.errors import CatalogueError
-from journeys.formatting import format_price
+from journeys.formatting import format_amount, format_price, localize_numbers
+from journeys.specs import quantity
+from tests.builders import demo_shop, load_demo_content
 from tests.unit.journeys.content import catalogue_data
 
 
@@ -61,7 +63,13 @@ def test_products_keep_exact_prices_stock_and_texts() -> None:
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "€1,299.00"), ("es", "1.299,00 €"), ("it", "1.299,00 €"), ("fr", "€1,299.00")],
+    [
+        ("en", "€1,299.00"),
+        ("es", "1.299,00 €"),
+        ("it", "1.299,00 €"),
+        ("fr", "1 299,00 €"),
+        ("xx", "€1,299.00"),
+    ],
 )
 def test_prices_are_written_the_way_each_language_reads_them(language: str, expected: str) -> None:
     assert format_price(Decimal("1299.00"), "EUR", language) == expected
@@ -69,7 +77,8 @@ def test_prices_are_written_the_way_each_language_reads_them(language: str, expe
 
 def test_small_prices_and_other_currencies() -> None:
     assert format_price(Decimal("35.99"), "EUR", "it") == "35,99 €"
-    assert format_price(Decimal("1234567.50"), "CHF", "en") == "CHF 1,234,567.50"
+    assert format_price(Decimal("1234567.50"), "CHF", "en") == "CHF1,234,567.50"
+    assert format_price(Decimal("1234567.50"), "USD", "es") == "1.234.567,50 US$"
 
 
 def _with(index: int, key: str, value: Any) -> dict[str, Any]:
@@ -129,10 +138,122 @@ def test_a_bad_catalogue_is_refused_naming_file_key_and_value(
 
 
 def test_a_name_made_of_several_aliases_of_one_product_is_found() -> None:
-    from tests.builders import demo_shop
-
     catalogue = demo_shop().catalogue
     found = catalogue.find("ThinkPad X1 Carbon")
     assert found is not None
     assert found.id == "thinkpad-x1-carbon"
     assert catalogue.find("XPS 13 or MacBook Air") is None
+
+
+def _demo_with(change: Any) -> dict[str, Any]:
+    data: dict[str, Any] = load_demo_content("catalogue")
+    change(data)
+    return data
+
+
+BAD_DEMO_PARTS = [
+    (
+        "colour the shop does not list",
+        lambda d: d["products"][0].update(colours=["purple"]),
+        "products.xps-13.colours[0]",
+    ),
+    (
+        "need for an unknown category",
+        lambda d: d["needs"]["travel"].update(categories=["phones"]),
+        "needs.travel.categories[0]",
+    ),
+    (
+        "requirement that is not one",
+        lambda d: d["needs"]["gaming"].update(require=["gpu > RTX"]),
+        "needs.gaming.require[0]",
+    ),
+    (
+        "ranking by a non-name",
+        lambda d: d["needs"]["travel"].update(rank=["weight!"]),
+        "needs.travel.rank[0]",
+    ),
+    (
+        "need without words",
+        lambda d: d["needs"]["travel"].update(words={}),
+        "needs.travel.words",
+    ),
+    (
+        "policy without English",
+        lambda d: d["products"][1].update(policies={"warranty": {"es": "x"}}),
+        "products.macbook-air-13.policies.warranty",
+    ),
+    (
+        "category with an unknown key",
+        lambda d: d["categories"]["laptops"].update(synonyms=["pc"]),
+        "categories.laptops.synonyms",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "key"), [b[1:] for b in BAD_DEMO_PARTS], ids=[b[0] for b in BAD_DEMO_PARTS]
+)
+def test_bad_colours_needs_policies_and_categories_are_refused(change: Any, key: str) -> None:
+    with pytest.raises(CatalogueError) as caught:
+        Catalogue.from_mapping(_demo_with(change))
+
+    assert caught.value.key == key
+
+
+def test_categories_have_labels_and_words_per_language() -> None:
+    catalogue = demo_shop().catalogue
+    laptops = catalogue.category("laptops")
+
+    assert laptops.label("es") == "portátiles"
+    assert laptops.words.position(("un", "portatil", "ligero"), "es") == 1
+    assert catalogue.category("monitors").label("it") == "monitor"
+    assert [p.id for p in catalogue.in_category("audio")] == ["sony-wh1000xm5"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("1190 g", 1190.0, "g"),
+        ("1.5 kg", 1500.0, "g"),
+        ("1 TB SSD", 1000.0, "gb"),
+        ("16 GB LPDDR5x", 16.0, "gb"),
+        ("52.6 Wh", 52.6, "wh"),
+        ('13.4" FHD+ 1920×1200, 120 Hz', 13.4, '"'),
+        ("Apple M3 (CPU 8-core, GPU 8-core)", 8.0, ""),
+    ],
+)
+def test_specs_read_as_numbers_in_a_common_unit(text: str, value: float, unit: str) -> None:
+    measured = quantity(text)
+
+    assert measured is not None
+    assert (round(measured.value, 3), measured.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "expected"),
+    [("en", "900", "€900"), ("es", "1000", "1.000 €"), ("it", "899.50", "899,50 €")],
+)
+def test_budgets_are_written_without_cents_when_whole(
+    language: str, amount: str, expected: str
+) -> None:
+    assert format_amount(Decimal(amount), "EUR", language) == expected
+
+
+def test_decimals_of_measured_values_follow_the_locale() -> None:
+    spec = '13.4" screen, 52.6 Wh, Bluetooth 5.2'
+
+    assert localize_numbers(spec, "it") == '13,4" screen, 52,6 Wh, Bluetooth 5.2'
+    assert localize_numbers(spec, "en") == spec
+
+
+def test_a_large_catalogue_finds_by_name_and_suggests_near_names() -> None:
+    data = catalogue_data()
+    template = data["products"][0]
+    data["products"] += [
+        {**template, "id": f"model-{n}", "name": f"Model {n}", "aliases": [f"M{n}"]}
+        for n in range(2000)
+    ]
+    catalogue = Catalogue.from_mapping(data)
+
+    assert catalogue.find("model 1234") == catalogue.get("model-1234")
+    assert [p.id for p in catalogue.nearest("Dell XPS 15")] == ["xps-13"]

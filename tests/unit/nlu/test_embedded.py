@@ -11,6 +11,7 @@ import pytest
 
 from nlu.embedded import EmbeddedBackend
 from nlu.embedded.classifier import IntentClassifier
+from nlu.embedded.encoder import default_encoder
 from nlu.embedded.features import CompiledFeatures, PatternFeatures, build_features
 from nlu.embedded.store import CACHE_PREFIX
 from nlu.errors import NluError, TrainingDataError
@@ -71,7 +72,7 @@ async def test_parse_is_the_async_form_of_parse_sync(backend: EmbeddedBackend) -
     )
 
 
-@pytest.mark.parametrize("text", ["qwerty zxcv", "asdf"])
+@pytest.mark.parametrize("text", ["qwerty zxcv", "lkjh asd", "zxqv wprt mmkl"])
 def test_gibberish_falls_back_but_keeps_the_ranking(backend: EmbeddedBackend, text: str) -> None:
     result = backend.parse_sync(text)
     assert result.intent.name == FALLBACK_INTENT
@@ -87,13 +88,20 @@ def test_fallback_threshold_is_a_separate_setting(shop_data: TrainingData) -> No
     assert result.intent_ranking[0].name == "ask_price"
 
 
-def test_ranking_holds_every_intent_best_first_with_confidences_summing_to_one(
+def test_ranking_holds_every_intent_best_first_with_confidences_summing_to_at_most_one(
     backend: EmbeddedBackend,
 ) -> None:
     ranking = backend.parse_sync("how much is shipping to Rome?").intent_ranking
     assert {s.name for s in ranking} == backend.intents
     assert [s.confidence for s in ranking] == sorted((s.confidence for s in ranking), reverse=True)
-    assert sum(s.confidence for s in ranking) == pytest.approx(1.0)
+    assert 0.9 < sum(s.confidence for s in ranking) <= 1.0  # the rest: "none of them"
+
+
+def test_a_message_no_intent_claims_leaves_most_probability_to_none(
+    backend: EmbeddedBackend,
+) -> None:
+    ranking = backend.parse_sync("zxqv wprt mmkl").intent_ranking
+    assert sum(s.confidence for s in ranking) < 0.9
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
@@ -229,8 +237,11 @@ def test_regex_blocks_become_binary_features() -> None:
 
 
 def test_training_is_deterministic(shop_data: TrainingData) -> None:
-    one = IntentClassifier.train(shop_data)
+    encoder = default_encoder()
+    one = IntentClassifier.train(shop_data, encoder=encoder)
     two = IntentClassifier.train(
-        TrainingData(tuple(reversed(shop_data.examples)), sources=shop_data.sources)
+        TrainingData(tuple(reversed(shop_data.examples)), sources=shop_data.sources),
+        encoder=encoder,
     )
-    assert one.rank("where is my parcel") == two.rank("where is my parcel")
+    for text in ["where is my parcel", "greetings", "I am off now"]:
+        assert one.rank(text, None, encoder) == two.rank(text, None, encoder)

@@ -66,7 +66,7 @@ def test_one_typo_in_a_long_word_is_tolerated(catalogue: EntityExtractor, text: 
 
 @pytest.mark.parametrize("text", ["xps 12", "the macbk ar", "a thinkpad x2 carbon"])
 def test_short_words_and_two_typos_do_not_match(catalogue: EntityExtractor, text: str) -> None:
-    assert catalogue.extract(text) == ()
+    assert [e for e in catalogue.extract(text) if e.entity == "product"] == []
 
 
 @pytest.mark.parametrize(
@@ -99,3 +99,26 @@ def test_training_annotations_synonyms_lookups_and_regexes_are_used() -> None:
 def test_catalogue_lookup_takes_precedence_over_training_annotations() -> None:
     extractor = EntityExtractor([CATALOGUE], load_training_data(ALL_FORMS))
     assert found(extractor, "the xps 13 please") == [("product", "xps-13", "xps 13")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "span"),
+    [
+        ("how much is the xps13?", "xps-13", "xps13"),
+        ("¿cuánto cuesta el XPS de 13?", "xps-13", "XPS de 13"),
+        ("quanto costa il macbookair", "macbook-air-m2", "macbookair"),
+        ("the MacBookAir M2 please", "macbook-air-m2", "MacBookAir M2"),
+        ("thinkpadx1 carbon price", "thinkpad-x1", "thinkpadx1 carbon"),
+    ],
+)
+def test_names_written_together_or_with_a_filler_word(
+    catalogue: EntityExtractor, text: str, value: str, span: str
+) -> None:
+    assert found(catalogue, text) == [("product", value, span)]
+
+
+def test_a_filler_word_alone_does_not_join_two_products(catalogue: EntityExtractor) -> None:
+    assert [v for _, v, _ in found(catalogue, "the xps 13 of macbook pro")] == [
+        "xps-13",
+        "macbook-pro-14",
+    ]

@@ -258,3 +258,83 @@ def test_examples_keep_entity_objects() -> None:
     text, entities = parse_annotated("[XPS 13](product)")
     assert entities == (Entity("product", "XPS 13", 0, 6, "XPS 13"),)
     assert text == "XPS 13"
+
+
+def test_examples_as_a_plain_yaml_list_with_roles_groups_and_metadata(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "nlu.yml",
+        """
+        version: "3.1"
+        nlu:
+        - intent: compare_products
+          metadata:
+            language: en
+          examples:
+          - 'is the [XPS 13]{"entity": "product", "role": "first"} better?'
+          - text: |
+              [MacBook Air]{"entity": "product", "role": "second", "group": "1"} or XPS?
+            metadata:
+              sentiment: neutral
+          - plain text works too
+        - synonym: xps-13
+          examples:
+          - XPS
+          - xps thirteen
+        """,
+    )
+    data = load_training_data(path)
+    assert [e.text for e in data.examples] == [
+        "is the XPS 13 better?",
+        "MacBook Air or XPS?",
+        "plain text works too",
+    ]
+    assert [e.entities[0].value for e in data.examples[:2]] == ["XPS 13", "MacBook Air"]
+    assert {e.language for e in data.examples} == {"en"}
+    assert data.synonyms[0].examples == ("XPS", "xps thirteen")
+
+
+def test_a_file_with_responses_rules_and_stories_keeps_only_its_nlu(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "data.yml",
+        """
+        version: "3.1"
+        intents:
+        - greet
+        responses:
+          utter_greet:
+          - text: "Hello!"
+          utter_faq/shipping:
+          - text: "We ship everywhere"
+        rules:
+        - rule: greet back
+          steps:
+          - intent: greet
+          - action: utter_greet
+        stories:
+        - story: faq
+          steps:
+          - intent: faq
+        nlu:
+        - intent: greet
+          examples: |
+            - hello
+        - intent: faq/shipping
+          examples: |
+            - do you ship to Spain?
+        """,
+    )
+    data = load_training_data(path)
+    assert data.intents == {"greet", "faq/shipping"}
+    assert len(data.examples) == 2
+
+
+def test_an_example_list_item_that_is_neither_text_nor_mapping_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "bad.yml", "nlu:\n- intent: greet\n  examples:\n  - [1, 2]\n")
+    with pytest.raises(TrainingDataError) as raised:
+        load_training_data(path)
+    assert raised.value.line == 4
+    assert "needs a `text` key" in raised.value.problem

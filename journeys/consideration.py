@@ -1,0 +1,277 @@
+"""Consideration-stage answers: which question it is, and the answer from the shop's data.
+
+- ``ask_price`` / ``ask_stock`` / ``ask_specs``: about the products in play (see
+  ``journeys.references``); a colour word asks about colours, spec words narrow the specs
+  ("how much RAM"); with no product but a need, category or budget ("the cheapest
+  laptop") it becomes a recommendation; with none of these, an FAQ answer when the NLU
+  ranked an FAQ intent next and retrieval agrees ("quanto costa spedire?"), else the
+  intent's template asks which product.
+- ``compare_products``: a side-by-side table (``journeys.compare``); one product named
+  while another is in play compares the two; a family word ("the MacBooks") compares its
+  products; with fewer than two, a need or budget makes it a recommendation.
+- ``ask_recommendation`` / ``describe_need`` / ``browse_products``: picks when the message
+  states a need or budget (``journeys.recommend``); with only a category, an FAQ answer
+  the FAQ is clearly sure of comes first ("do you sell refurbished laptops?"), else the
+  category's picks; with nothing, the intent's template.
+- an intent the FAQ answers (``faq.yml`` ``intents``): a product in play with its own
+  answer for the category wins; else the best FAQ entry; under the FAQ's ``min_score`` the
+  bot says it is not sure and offers a person.
+- not understood, but clear enough in parts: an FAQ entry when one matches clearly
+  (``FALLBACK_MARGIN`` above ``min_score``); picks when the NLU's best guess was a
+  recommendation and the message states a need; a comparison when it names several
+  products; for one product named or pointed back at ("and the other one?"), the specs
+  it names, else a short product card; a colour answer when it names a colour while
+  products are in play; else nothing (the caller's fallback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from journeys.answers import (
+    ambiguous_reply,
+    buttons_on_last,
+    card_reply,
+    colour_reply,
+    price_reply,
+    spec_reply,
+    specs_reply,
+    stock_reply,
+    unknown_reply,
+)
+from journeys.catalogue import Catalogue, Colour, Product
+from journeys.compare import compare_reply
+from journeys.faq import FaqEntry
+from journeys.model import Reply
+from journeys.recommend import Criteria, criteria, recommend
+from journeys.references import InPlay, resolve
+from journeys.replies import Speaker
+from journeys.shop import Shop
+from journeys.text import words
+from nlu.types import FALLBACK_INTENT, Interpretation
+
+PRODUCT_QUESTIONS = frozenset({"ask_price", "ask_stock", "ask_specs"})
+COMPARE_INTENT = "compare_products"
+RECOMMEND_INTENTS = frozenset({"ask_recommendation", "describe_need", "browse_products"})
+FALLBACK_MARGIN = 0.15
+"""How much surer the FAQ must be about a message the NLU did not understand."""
+RUNNERS_UP = 3
+RUNNER_UP_MIN = 0.1
+"""An FAQ intent ranked second or third with at least this confidence may be the question."""
+CARD_SIGNAL = "ask_price"
+"""The stage signal of a product card given for a message the NLU did not understand."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The replies, the products they used, what later messages may refer back to, the FAQ
+    entry used, and the intent they answered (for the stage, when not the NLU's)."""
+
+    replies: tuple[Reply, ...]
+    products: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    faq_entry: str | None = None
+    signal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    intent: str
+    interpretation: Interpretation
+    last_products: tuple[str, ...]
+    shop: Shop
+    speaker: Speaker
+    text_words: tuple[str, ...] = field(default=())
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.shop.catalogue
+
+    @property
+    def language(self) -> str:
+        return self.speaker.language
+
+    def in_play(self, *, guess_names: bool = True) -> InPlay:
+        return resolve(
+            self.interpretation,
+            self.last_products,
+            self.catalogue,
+            guess_names=guess_names,
+            known_word=self.shop.known_words,
+        )
+
+    def colour(self) -> Colour | None:
+        """The colour the message names, in any language ("e in nero?" after Spanish)."""
+        found = [
+            (position, c.name, c)
+            for c in self.catalogue.colours
+            if (position := c.words.position_any(self.text_words)) is not None
+        ]
+        return min(found)[2] if found else None
+
+
+def answer(
+    intent: str,
+    interpretation: Interpretation,
+    last_products: tuple[str, ...],
+    shop: Shop,
+    speaker: Speaker,
+) -> Answer | None:
+    """The consideration answer to one message, None when it is not one of these questions."""
+    turn = _Turn(intent, interpretation, last_products, shop, speaker, words(interpretation.text))
+    category = shop.faq.category_for(intent)
+    if category is not None:
+        return _from_faq(turn, category)
+    if intent in PRODUCT_QUESTIONS:
+        return _product_question(turn)
+    if intent == COMPARE_INTENT:
+        return _comparison(turn)
+    if intent in RECOMMEND_INTENTS:
+        wanted = criteria(interpretation, shop.catalogue)
+        if wanted.needs or wanted.budget is not None:
+            return _recommendation(turn, wanted)
+        return _clear_faq_answer(turn) or _recommendation(turn, wanted)
+    if intent == FALLBACK_INTENT:
+        return _clear_faq_answer(turn) or _not_understood(turn)
+    return None
+
+
+def _product_question(turn: _Turn) -> Answer:
+    in_play = turn.in_play()
+    if in_play.ambiguous:
+        reply = ambiguous_reply(in_play.ambiguous, turn.intent, turn.speaker)
+        return Answer((reply,), context=in_play.context)
+    if not in_play.products and in_play.unknown is None:
+        wanted = criteria(turn.interpretation, turn.catalogue)
+        found = _recommendation(turn, wanted) if wanted.given else _faq_instead(turn)
+        return found or Answer((turn.speaker.say(turn.intent),))
+    replies = [_about(turn, product) for product in in_play.products]
+    if in_play.unknown is not None:
+        replies.append(unknown_reply(in_play.unknown, turn.intent, turn.catalogue, turn.speaker))
+    ids = tuple(p.id for p in in_play.products)
+    return Answer(buttons_on_last(replies), ids, in_play.context)
+
+
+def _about(turn: _Turn, product: Product) -> Reply:
+    colour = turn.colour()
+    if colour is not None:
+        return colour_reply(product, colour, turn.speaker, turn.catalogue)
+    if turn.intent == "ask_specs":
+        asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
+        if asked:
+            return spec_reply(product, asked, turn.speaker, turn.catalogue)
+        return specs_reply(product, turn.speaker, turn.catalogue)
+    if turn.intent == "ask_stock":
+        return stock_reply(product, turn.speaker)
+    return price_reply(product, turn.speaker)
+
+
+def _comparison(turn: _Turn) -> Answer:
+    in_play = turn.in_play()
+    products = list(in_play.products or in_play.ambiguous)
+    if len(products) == 1 and not in_play.named:  # "and the other one?"
+        reply = card_reply(products[0], turn.speaker, turn.catalogue)
+        return Answer((reply,), (products[0].id,), in_play.context)
+    if len(products) == 1 and in_play.named:
+        before = [p for i in turn.last_products if (p := turn.catalogue.get(i)) is not None]
+        products = [p for p in before if p.id != products[0].id][:1] + products
+    if len(products) < 2:
+        if in_play.unknown is not None:
+            reply = unknown_reply(in_play.unknown, turn.intent, turn.catalogue, turn.speaker)
+            return Answer((reply,))
+        wanted = criteria(turn.interpretation, turn.catalogue)
+        found = _recommendation(turn, wanted) if wanted.needs or wanted.budget else None
+        return found or Answer((turn.speaker.say(turn.intent),))
+    asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
+    replies = [compare_reply(products[:3], asked, turn.catalogue, turn.speaker)]
+    if in_play.unknown is not None:
+        replies.append(unknown_reply(in_play.unknown, turn.intent, turn.catalogue, turn.speaker))
+    ids = tuple(p.id for p in products[:3])
+    return Answer(buttons_on_last(replies), ids, ids)
+
+
+def _recommendation(turn: _Turn, wanted: Criteria) -> Answer | None:
+    if not wanted.given:
+        return None
+    reply, ids = recommend(wanted, turn.catalogue, turn.speaker)
+    return Answer((reply,), ids, ids)
+
+
+def _from_faq(turn: _Turn, category: str) -> Answer:
+    faq = turn.shop.faq
+    match = faq.search(turn.interpretation.text, turn.language, category)
+    topic = match.entry.category if match is not None and match.entry.category else category
+    in_play = turn.in_play()
+    own = [(p, text) for p in in_play.products if (text := p.policy(topic, turn.language))]
+    if own:
+        replies = [turn.speaker.say("product_policy", product=p.name, text=t) for p, t in own]
+        return Answer(tuple(replies), tuple(p.id for p, _ in own), in_play.context)
+    if match is None:
+        return Answer((turn.speaker.say("faq_not_sure"),))
+    return _faq_answer(turn, match.entry)
+
+
+def _faq_answer(turn: _Turn, entry: FaqEntry, signal: str | None = None) -> Answer:
+    reply = Reply(text=entry.answer(turn.language), template="faq_answer")
+    return Answer((reply,), faq_entry=entry.id, signal=signal)
+
+
+def _clear_faq_answer(turn: _Turn) -> Answer | None:
+    """The FAQ answer to a message of another intent, when the FAQ is clearly sure of it."""
+    faq = turn.shop.faq
+    best = faq.best(turn.interpretation.text, turn.language)
+    if best is None or best.score < faq.min_score + FALLBACK_MARGIN:
+        return None
+    signal = faq.intent_for(best.entry.category)
+    return _faq_answer(turn, best.entry, signal) if signal else None
+
+
+def _faq_instead(turn: _Turn) -> Answer | None:
+    """A product question about no product may be an FAQ one the NLU ranked next ("quanto
+    costa spedire?": ask_price, then ask_shipping): the FAQ answer when retrieval agrees."""
+    faq = turn.shop.faq
+    for score in turn.interpretation.intent_ranking[1:RUNNERS_UP]:
+        category = faq.category_for(score.name)
+        if category is None or score.confidence < RUNNER_UP_MIN:
+            continue
+        match = faq.search(turn.interpretation.text, turn.language, category)
+        if match is not None and match.entry.category == category:
+            return _faq_answer(turn, match.entry, score.name)
+    return _clear_faq_answer(turn)
+
+
+def _not_understood(turn: _Turn) -> Answer | None:
+    """What a message the NLU was unsure of still says clearly (see the module docstring)."""
+    ranking = turn.interpretation.intent_ranking
+    if ranking and ranking[0].name in RECOMMEND_INTENTS:
+        wanted = criteria(turn.interpretation, turn.catalogue)
+        if wanted.needs:
+            found = _recommendation(turn, wanted)
+            return None if found is None else replace(found, signal=ranking[0].name)
+    in_play = turn.in_play(guess_names=False)
+    if not in_play.products or not (in_play.named or in_play.referred):
+        return _colours(turn, in_play)
+    if in_play.named and len(in_play.products) > 1:
+        return replace(_comparison(turn), signal=COMPARE_INTENT)
+    asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
+    colour = turn.colour()
+    replies = [
+        colour_reply(p, colour, turn.speaker, turn.catalogue)
+        if colour is not None
+        else spec_reply(p, asked, turn.speaker, turn.catalogue)
+        if asked
+        else card_reply(p, turn.speaker, turn.catalogue)
+        for p in in_play.products
+    ]
+    ids = tuple(p.id for p in in_play.products)
+    return Answer(buttons_on_last(replies), ids, in_play.context, signal=CARD_SIGNAL)
+
+
+def _colours(turn: _Turn, in_play: InPlay) -> Answer | None:
+    """ "¿y en plata?" about the products discussed: whether they come in that colour."""
+    colour = turn.colour()
+    if colour is None or not in_play.products:
+        return None
+    replies = [colour_reply(p, colour, turn.speaker, turn.catalogue) for p in in_play.products]
+    ids = tuple(p.id for p in in_play.products)
+    return Answer(buttons_on_last(replies), ids, in_play.context, signal=CARD_SIGNAL)
