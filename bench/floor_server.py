@@ -38,7 +38,9 @@ class SqliteFloor:
     async def store(self, sender: str, text: str) -> None:
         async with self.lock:  # one connection: one transaction at a time
             await self.db.execute("BEGIN IMMEDIATE")
-            await self.db.execute("INSERT INTO floor_in (sender, text) VALUES (?, ?)", (sender, text))
+            await self.db.execute(
+                "INSERT INTO floor_in (sender, text) VALUES (?, ?)", (sender, text)
+            )
             await self.db.execute(
                 "INSERT INTO floor_out (recipient, text) VALUES (?, ?)", (sender, "ok")
             )

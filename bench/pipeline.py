@@ -1,12 +1,17 @@
 """Throughput and latency of POST /webhooks/rest/webhook, beside a floor measured in the same run.
 
 For SQLite and PostgreSQL: start the floor server (bench/floor_server.py: bare aiohttp, same
-JSON, two inserts in one transaction, same driver) and then journeybot (`journeybot serve`
-on the embedded NLU and demo shop), each in its own process; drive both with the same mix of
+JSON, two inserts in one transaction, same driver) and journeybot (`journeybot serve` on the
+embedded NLU and demo shop), each in its own process; drive both with the same mix of
 realistic messages in three languages at concurrency 32 from this process; print messages
 per second, p50/p99 latency and journeybot's share of the floor's throughput.
 
-Run: .venv/bin/python -m bench.pipeline [--requests 3000] [--concurrency 32] [--db sqlite,postgresql]
+Both servers run side by side and are driven in alternating rounds (floor, journeybot, then
+journeybot, floor, ...), so a machine whose load drifts during the run weighs on both alike;
+the ratio is the median of the rounds' ratios.
+
+Run: .venv/bin/python -m bench.pipeline [--requests 3000] [--concurrency 32] [--rounds 4]
+     [--db sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+WARMUP = 300
 MESSAGES = [
     "hi there",
     "how much is the XPS 13?",
@@ -78,44 +84,71 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def wait_healthy(port: int, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            with suppress(aiohttp.ClientError):
-                async with session.get(f"http://127.0.0.1:{port}/health") as resp:
-                    if resp.status == 200:
-                        return
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"server on port {port} did not become healthy")
+async def wait_healthy(port: int, within: float = 180) -> None:
+    """Poll ``/health`` until the server answers 200 (RuntimeError after ``within`` s)."""
+    try:
+        async with asyncio.timeout(within), aiohttp.ClientSession() as session:
+            while True:
+                with suppress(aiohttp.ClientError):
+                    async with session.get(f"http://127.0.0.1:{port}/health") as resp:
+                        if resp.status == 200:
+                            return
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        raise RuntimeError(f"server on port {port} did not become healthy") from None
 
 
-async def drive(name: str, port: int, total: int, concurrency: int, warmup: int) -> Result:
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    counter = itertools.count()
-    latencies: list[float] = []
-    errors = 0
+class Driver:
+    """Posts the message mix to one server; requests are numbered on across rounds."""
 
-    async def worker(session: aiohttp.ClientSession, limit: int, record: bool) -> None:
-        nonlocal errors
-        while (i := next(counter)) < limit:
-            body = {"sender": f"{name}-user-{i % 500}", "message": MESSAGES[i % len(MESSAGES)]}
-            started = time.perf_counter()
-            async with session.post(url, json=body) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    errors += 1
-            if record:
+    def __init__(self, name: str, port: int, concurrency: int) -> None:
+        self.name = name
+        self.url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        self.concurrency = concurrency
+        self.sent = 0
+        self.rounds: list[Result] = []
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+
+    async def run(self, requests: int, *, record: bool = True) -> None:
+        """Send ``requests`` requests at the driver's concurrency; keep the round if asked."""
+        counter = itertools.count(self.sent)
+        limit = self.sent + requests
+        latencies: list[float] = []
+        errors = 0
+
+        async def worker() -> None:
+            nonlocal errors
+            while (i := next(counter)) < limit:
+                body = {
+                    "sender": f"{self.name}-user-{i % 500}",
+                    "message": MESSAGES[i % len(MESSAGES)],
+                }
+                started = time.perf_counter()
+                async with self.session.post(self.url, json=body) as resp:
+                    await resp.read()
+                    errors += resp.status != 200
                 latencies.append(time.perf_counter() - started)
 
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await asyncio.gather(*(worker(session, warmup, False) for _ in range(concurrency)))
-        counter = itertools.count()
         started = time.perf_counter()
-        await asyncio.gather(*(worker(session, total, True) for _ in range(concurrency)))
+        await asyncio.gather(*(worker() for _ in range(self.concurrency)))
         seconds = time.perf_counter() - started
-    return Result(name, total, seconds, latencies, errors)
+        self.sent = limit
+        if record:
+            self.rounds.append(Result(self.name, requests, seconds, latencies, errors))
+
+    def total(self) -> Result:
+        """Every recorded round as one result."""
+        return Result(
+            self.name,
+            sum(r.requests for r in self.rounds),
+            sum(r.seconds for r in self.rounds),
+            [x for r in self.rounds for x in r.latencies],
+            sum(r.errors for r in self.rounds),
+        )
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        await self.session.close()
 
 
 @contextmanager
@@ -147,47 +180,85 @@ def database(kind: str, workdir: Path) -> Iterator[tuple[str, str]]:
             conn.execute("CREATE DATABASE floor")
             conn.execute("CREATE DATABASE journeybot")
         base = admin.rsplit("/", 1)[0]
-        yield f"{base}/floor", f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/journeybot"
+        yield (
+            f"{base}/floor",
+            f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/journeybot",
+        )
 
 
-async def measure(kind: str, total: int, concurrency: int, workdir: Path) -> tuple[Result, Result]:
+@dataclass
+class Measurement:
+    kind: str
+    floor: Result
+    bot: Result
+    ratios: list[float]
+
+
+async def measure(
+    kind: str, total: int, concurrency: int, rounds: int, workdir: Path
+) -> Measurement:
     env = dict(os.environ)
     python = sys.executable
     with database(kind, workdir) as (floor_url, bot_url):
-        port = free_port()
-        with server([python, "-m", "bench.floor_server", "--url", floor_url, "--port", str(port)], env):
-            await wait_healthy(port)
-            floor = await drive(f"floor-{kind}", port, total, concurrency, warmup=300)
         env.update(
             JOURNEYBOT_DATABASE_URL=bot_url,
             JOURNEYBOT_NLU_CACHE_DIR=str(workdir / "nlu-cache"),
             JOURNEYBOT_LOG_LEVEL="WARNING",
         )
-        port = free_port()
-        with server([python, "-m", "bot", "serve", "--port", str(port)], env):
-            await wait_healthy(port)
-            bot = await drive(f"journeybot-{kind}", port, total, concurrency, warmup=300)
-    return floor, bot
+        floor_port, bot_port = free_port(), free_port()
+        floor_cmd = [
+            python,
+            "-m",
+            "bench.floor_server",
+            "--url",
+            floor_url,
+            "--port",
+            str(floor_port),
+        ]
+        with (
+            server(floor_cmd, env),
+            server([python, "-m", "bot", "serve", "--port", str(bot_port)], env),
+        ):
+            await wait_healthy(floor_port)
+            await wait_healthy(bot_port)
+            floor = Driver(f"floor-{kind}", floor_port, concurrency)
+            bot = Driver(f"journeybot-{kind}", bot_port, concurrency)
+            try:
+                for driver in (floor, bot):
+                    await driver.run(WARMUP, record=False)
+                for n in range(rounds):
+                    for driver in (floor, bot) if n % 2 == 0 else (bot, floor):
+                        await driver.run(total // rounds)
+            finally:
+                await floor.close()
+                await bot.close()
+    ratios = [b.rate / f.rate for f, b in zip(floor.rounds, bot.rounds, strict=True)]
+    return Measurement(kind, floor.total(), bot.total(), ratios)
 
 
-def report(rows: list[tuple[str, Result, Result]], concurrency: int) -> None:
+def report(rows: list[Measurement], concurrency: int) -> None:
     print(f"\nPOST /webhooks/rest/webhook, concurrency {concurrency}, {len(MESSAGES)}-message mix")
     head = f"{'database':<11} {'server':<11} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}"
     print(head)
     print("-" * len(head))
-    for kind, floor, bot in rows:
-        for label, r in (("floor", floor), ("journeybot", bot)):
+    for m in rows:
+        for label, r in (("floor", m.floor), ("journeybot", m.bot)):
             print(
-                f"{kind:<11} {label:<11} {r.rate:>8.0f} {r.pct(0.5):>8.2f} {r.pct(0.99):>8.2f} "
+                f"{m.kind:<11} {label:<11} {r.rate:>8.0f} {r.pct(0.5):>8.2f} {r.pct(0.99):>8.2f} "
                 f"{r.errors:>6}"
             )
-        print(f"{kind:<11} {'ratio':<11} {bot.rate / floor.rate:>8.0%}   (goal: at least 50%)")
+        rounds = " ".join(f"{x:.0%}" for x in m.ratios)
+        print(
+            f"{m.kind:<11} {'ratio':<11} {statistics.median(m.ratios):>8.0%}   "
+            f"(goal: at least 50%; rounds: {rounds})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--db", default="sqlite,postgresql")
     args = parser.parse_args()
     rows = []
@@ -195,11 +266,16 @@ def main() -> None:
         for kind in args.db.split(","):
             workdir = Path(tmp) / kind
             workdir.mkdir()
-            floor, bot = asyncio.run(measure(kind, args.requests, args.concurrency, workdir))
-            rows.append((kind, floor, bot))
+            rows.append(
+                asyncio.run(
+                    measure(kind, args.requests, args.concurrency, max(1, args.rounds), workdir)
+                )
+            )
     report(rows, args.concurrency)
-    print("statistics: p50/p99 over", args.requests, "requests after a 300-request warm-up;",
-          "median floor latency", f"{statistics.median(rows[0][1].latencies) * 1000:.2f} ms")
+    print(
+        f"statistics: msg/s and p50/p99 over {args.requests} requests per server, "
+        f"after a {WARMUP}-request warm-up, in {max(1, args.rounds)} alternating rounds"
+    )
 
 
 if __name__ == "__main__":

@@ -65,11 +65,15 @@ lock() {
   flock 9
 }
 
+venv_ready() {
+  [ -f "$venv/.journeybot-ready" ] && [ "$(cat "$venv/.journeybot-ready")" = "$1" ] \
+    && [ -x "$venv/bin/rasa" ]
+}
+
 cmd_setup() {
-  local stamp="$venv/.journeybot-ready" want python started
-  lock
+  local want python started
   want="rasa==$RASA_VERSION $(sha256sum <"$constraints" | cut -c1-16)"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/rasa" ]; then
+  if venv_ready "$want" || { lock; venv_ready "$want"; }; then
     say "reusing $venv"
     return 0
   fi
@@ -84,7 +88,7 @@ cmd_setup() {
     >"$home/setup.log" 2>&1 \
     || { grep -v 'is ignored' "$home/setup.log" | tail -n 30 >&2; die "pip install failed (log: $home/setup.log)"; }
   "$venv/bin/python" -c 'import rasa.version; print("rasa", rasa.version.__version__)' >&2
-  echo "$want" >"$stamp"
+  echo "$want" >"$venv/.journeybot-ready"
   say "setup took $((SECONDS - started)) s"
 }
 
@@ -110,14 +114,13 @@ cmd_train() {
   need_venv
   [ $# -gt 0 ] || set -- "$root/nlu/data"
   local digest model log pid
-  lock
   stage=$(mktemp -d)
   stage_data "$stage" "$@"
   digest=$( (echo "$RASA_VERSION"; cat "$config"; cd "$stage" && for f in *; do
     echo "== $f"; cat "$f"; done) | sha256sum | cut -c1-16)
   model=$home/models/nlu-$digest.tar.gz
   log=$home/models/nlu-$digest.log
-  if [ -f "$model" ]; then
+  if [ -f "$model" ] || { lock; [ -f "$model" ]; }; then
     say "reusing $model"
   else
     mkdir -p "$home/models"

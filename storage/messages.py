@@ -57,9 +57,8 @@ class MessageRepository(Repository):
         ids = await self._add(conversation_id, customer_id, inbound, rows, now)
         inbound_id, reply_ids = ids[0], ids[1:]
         if reply_ids:
-            await self.connection.execute(
-                s.set_in_reply_to(), {"b_ids": reply_ids, "in_reply_to": inbound_id}
-            )
+            links = [{"b_id": i, "in_reply_to": inbound_id} for i in reply_ids]
+            await self.connection.execute(s.update_by_id(t.Message), links)
         return inbound_id, [
             _queued(i, conversation_id, customer_id, inbound.channel, row, m)
             for i, row, m in zip(reply_ids, rows, replies, strict=True)

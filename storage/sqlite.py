@@ -45,14 +45,18 @@ class _Outcome:
 _NOTHING = _Outcome(None, [], -1, None)
 
 
-def _send(conn: sqlite3.Connection, queued: list[tuple[str, Any]]) -> None:
-    for sql, params in queued:
-        conn.execute(sql, params)
+_Queued = list[tuple[str, Any, bool]]  # (sql, parameters, executemany)
 
 
-def _run(
-    conn: sqlite3.Connection, queued: list[tuple[str, Any]], sql: str, params: Any, many: bool
-) -> _Outcome:
+def _send(conn: sqlite3.Connection, queued: _Queued) -> None:
+    for sql, params, many in queued:
+        if many:
+            conn.executemany(sql, params)
+        else:
+            conn.execute(sql, params)
+
+
+def _run(conn: sqlite3.Connection, queued: _Queued, sql: str, params: Any, many: bool) -> _Outcome:
     """On the worker thread: queued statements, then execute, fetch everything, close."""
     _send(conn, queued)
     cursor = conn.cursor()
@@ -67,9 +71,19 @@ def _run(
         cursor.close()
 
 
-def _commit(conn: sqlite3.Connection, queued: list[tuple[str, Any]]) -> None:
-    _send(conn, queued)
-    conn.commit()
+def _commit(conn: sqlite3.Connection, queued: _Queued) -> None:
+    """On the worker thread: queued statements, then COMMIT; on failure roll back.
+
+    SQLAlchemy takes a failed commit as the end of the transaction and does not roll back,
+    so a write sent with the commit that fails must not leave the transaction open.
+    """
+    try:
+        _send(conn, queued)
+        conn.commit()
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
 
 
 class FusedCursor:
@@ -135,7 +149,7 @@ class FusedConnection(aiosqlite.Connection):
 
     def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
         super().__init__(connector, iter_chunk_size)
-        self._queued: list[tuple[str, Any]] = []  # to send before the next statement
+        self._queued: _Queued = []  # to send before the next statement
         self._begun = False  # the queue starts with BEGIN
         self._deferrable: str | None = None
 
@@ -145,7 +159,7 @@ class FusedConnection(aiosqlite.Connection):
 
     def defer_begin(self, sql: str = "BEGIN IMMEDIATE") -> None:
         """Send ``sql`` just before the next statement, in the same trip."""
-        self._queued = [(sql, ())]
+        self._queued = [(sql, (), False)]
         self._begun = True
 
     def may_defer(self, sql: str) -> None:
@@ -158,18 +172,18 @@ class FusedConnection(aiosqlite.Connection):
     async def run_statement(self, sql: str, parameters: Any, *, many: bool) -> _Outcome:
         """Execute on the worker thread (after anything queued) and fetch every row."""
         deferrable, self._deferrable = self._deferrable, None
-        if sql == deferrable and not many and (self._begun or self.in_transaction):
-            self._queued.append((sql, parameters))
+        if sql == deferrable and (self._begun or self.in_transaction):
+            self._queued.append((sql, parameters, many))
             return _NOTHING
         return await self._on_thread(_run, self._conn, self._take(), sql, parameters, many)
 
     async def commit(self) -> None:
         """Send what is queued and commit, in one trip (none if nothing ever ran)."""
         begun, queued = self._begun, self._take()
-        if queued[1 if begun else 0 :]:
+        if begun and len(queued) == 1:
+            return  # BEGIN was never sent: nothing to commit
+        if queued or (self._connection is not None and self.in_transaction):
             await self._on_thread(_commit, self._conn, queued)
-        elif self._connection is not None and self.in_transaction:
-            await super().commit()
 
     async def rollback(self) -> None:
         """Drop what is queued (it never ran) and roll back if a transaction is open."""
@@ -181,7 +195,7 @@ class FusedConnection(aiosqlite.Connection):
         """Run ``fn(*args)`` on the connection's worker thread (one trip)."""
         return cast(_T, await self._execute(fn, *args))  # type: ignore[no-untyped-call]
 
-    def _take(self) -> list[tuple[str, Any]]:
+    def _take(self) -> _Queued:
         queued, self._queued, self._begun, self._deferrable = self._queued, [], False, None
         return queued
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Select, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import Insert, Select, Table, Update, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage import tables as t
@@ -55,7 +55,8 @@ def customer_context() -> Select[Any]:
     ident, cust, conv = table(t.ChannelIdentity), table(t.Customer), table(t.Conversation)
     open_id = (
         select(func.max(conv.c.id))
-        .where(conv.c.identity_id == ident.c.id, conv.c.status.in_(OPEN_STATUSES))
+        # OR rather than IN: an IN list is re-rendered on every execution
+        .where(conv.c.identity_id == ident.c.id, or_(*(conv.c.status == v for v in OPEN_STATUSES)))
         .correlate(ident)
         .scalar_subquery()
     )
@@ -160,14 +161,6 @@ def pending_of_recipient() -> Update:
         )
         .execution_options(**NO_OUTCOME)
     )
-
-
-@cache
-def set_in_reply_to() -> Update:
-    """Point the rows ``:b_ids`` at the message ``:in_reply_to`` answers."""
-    m = table(t.Message)
-    stmt = update(m).where(m.c.id.in_(bindparam("b_ids", expanding=True)))
-    return stmt.execution_options(**NO_OUTCOME)
 
 
 @cache

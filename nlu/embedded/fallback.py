@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from nlu.types import FALLBACK_INTENT, IntentScore
 
 DEFAULT_THRESHOLD = 0.45
-"""Tuned by 5-fold cross-validation on the demo data (see bench/nlu.py): with calibrated
-confidences, "right answers minus wrong answers" is flat from 0.45 to 0.7 and lower below."""
+"""As in Rasa's config (``nlu/rasa/config.yml``); with the calibrated confidences the demo
+data's 5-fold cross-validation (``journeybot nlu test --cross-validation``) reaches a
+macro-F1 over 0.9 in every language with it (see ``nlu/README.md``)."""
 RANKING_SIZE = 10
 
 

@@ -200,3 +200,16 @@ async def test_concurrent_first_messages_make_one_customer(services: Services) -
     await asyncio.gather(*(services.pipeline.handle(m) for m in msgs))
     assert await count(services, t.Customer) == 1
     assert await count(services, t.Touchpoint) == 8
+
+
+async def test_messages_from_many_customers_at_once_are_all_answered_and_logged(
+    services: Services, sender: CollectingSender
+) -> None:
+    msgs = [message(f"hello {i}", msg_id=str(i), sender_id=f"s{i % 6}") for i in range(24)]
+    results = await asyncio.gather(*(services.pipeline.handle(m) for m in msgs))
+    assert all(r.replies and not r.duplicate for r in results)
+    assert len(sender.sent) == sum(len(r.replies) for r in results)
+    assert await count(services, t.Customer) == 6
+    assert await count(services, t.Touchpoint) == 24
+    async with services.uow.read_only() as uow:
+        assert await uow.messages.pending() == []
