@@ -1,7 +1,8 @@
 """The one path every inbound message takes, whatever its channel.
 
 1. check the input (non-empty, at most 4096 characters);
-2. find the customer and their open conversation (nothing is created yet);
+2. find the customer and their open conversation (nothing is created yet; a read-only
+   unit, no transaction);
 3. if a person has taken the conversation over: store the message, stay silent;
 4. interpret (NLU, or the command / button payload) and decide (``journeys``);
 5. in ONE transaction: create the customer/conversation if new, store the inbound message
