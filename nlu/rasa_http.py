@@ -9,6 +9,7 @@ from ``nlu.language`` (product names and other entities blanked out first).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from types import TracebackType
@@ -112,7 +113,9 @@ def interpretation_from_rasa(
     try:
         intent = _intent(answer.get("intent"))
         ranking = tuple(_intent(item) for item in answer.get("intent_ranking") or ())
-        entities = tuple(_entity(item, text) for item in answer.get("entities") or ())
+        entities = _join_split_entities(
+            [_entity(item, text) for item in answer.get("entities") or ()], text
+        )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise BackendUnavailable(f"answer is not a /model/parse result: {exc!r}") from exc
     guess = detector.resolve(blank_entities(text, entities), language_hint)
@@ -125,6 +128,32 @@ def interpretation_from_rasa(
         language_confidence=guess.confidence,
         backend=EXTRACTOR,
     )
+
+
+def _join_split_entities(entities: list[Entity], text: str) -> tuple[Entity, ...]:
+    """One entity for a name DIET tagged word by word ("Dell" + "XPS 13" -> "Dell XPS 13")."""
+    joined: list[Entity] = []
+    for entity in sorted(entities, key=lambda e: e.start):
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.entity == entity.entity
+            and last.value == last.text
+            and entity.value == entity.text
+            and 0 <= entity.start - last.end <= 1
+            and not text[last.end : entity.start].strip()
+        ):
+            span = text[last.start : entity.end]
+            joined[-1] = dataclasses.replace(
+                last,
+                value=span,
+                end=entity.end,
+                text=span,
+                confidence=min(last.confidence, entity.confidence),
+            )
+        else:
+            joined.append(entity)
+    return tuple(joined)
 
 
 def _intent(raw: Any) -> IntentScore:

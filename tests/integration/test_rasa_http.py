@@ -219,3 +219,21 @@ async def test_the_composition_root_falls_back_to_the_embedded_classifier(
     assert fallen_back.available
     fallbacks = metrics.get_sample_value("journeybot_nlu_fallbacks_total", {"backend": "rasa"})
     assert fallbacks == 1
+
+
+async def test_a_product_name_tagged_word_by_word_is_one_entity(
+    detector: LanguageDetector, rasa: tuple[FakeRasa, str]
+) -> None:
+    fake, url = rasa
+    text = "how much is the Dell XPS 13 and the mouse"
+    tagged = [("Dell", 16, 20), ("XPS 13", 21, 27), ("mouse", 36, 41)]
+    entities = [{"entity": "product", "start": a, "end": b, "value": v} for v, a, b in tagged]
+    fake.reply = lambda: web.json_response(
+        {"text": text, "intent": {"name": "ask_price", "confidence": 0.9}, "entities": entities}
+    )
+    async with RasaHttpBackend(url, detector=detector) as backend:
+        result = await backend.parse(text)
+    assert [(e.value, e.start, e.end) for e in result.entities] == [
+        ("Dell XPS 13", 16, 27),
+        ("mouse", 36, 41),
+    ]
