@@ -103,8 +103,8 @@ def _customer_update(
         "message_count": (ctx.message_count if ctx else 0) + 1,
         "last_seen_at": now,
     }
-    if decision.products:
-        values["last_products"] = list(decision.products)
+    if decision.next_last_products:
+        values["last_products"] = list(decision.next_last_products)
     return values
 
 
@@ -125,6 +125,7 @@ def _touchpoint(
         confidence=interpretation.intent.confidence if interpretation else None,
         entities=[asdict(e) for e in interpretation.entities] if interpretation else [],
         products=list(decision.products),
+        faq_entry=decision.faq_entry,
         language=decision.language,
         stage_before=stage_before,
         stage_after=stage_after,

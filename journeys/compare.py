@@ -1,7 +1,8 @@
 """Two or three products side by side, as text a chat shows.
 
-The table has the price and then every spec any of them has, values aligned in columns
-(long ones cut with "…"); rows whose values differ are marked ``*``. Values with numbers
+The table (a preformatted block, so chats show it in a monospace font) has the price and
+then every spec any of them has, values aligned in columns (long ones cut with "…"); rows
+whose values differ are marked ``*``. Values with numbers
 compare by their numbers in common units (``16 GB`` and ``16 GB LPDDR5x`` are the same
 RAM; ``1 TB`` and ``1000 GB`` the same storage), other values by their text. Under the
 table one line gives the verdict on what the customer asked about ("which is lighter?"),
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from journeys.answers import COLOURS_SPEC, spec_text
 from journeys.catalogue import Catalogue, Product
 from journeys.formatting import format_price
-from journeys.model import Reply
+from journeys.model import Reply, preformatted
 from journeys.replies import Speaker
 from journeys.specs import PRICE, Comparative, Quantity, numbers
 
@@ -49,7 +50,7 @@ def compare_reply(
     rows = _rows(products, catalogue, speaker)
     return speaker.say(
         "answer_compare",
-        table=_table(products, rows),
+        table=preformatted(_table(products, rows)),
         difference=_difference(products, rows, asked, speaker),
     )
 

@@ -26,11 +26,23 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message to the customer. ``template`` names the reply template it came from."""
+    """One message to the customer. ``template`` names the reply template it came from.
+
+    Lines between two ``FENCE`` lines (as in Markdown) are preformatted: channels show them
+    in a monospace font, with their spacing kept (see ``preformatted``).
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
     template: str = ""
+
+
+FENCE = "```"
+
+
+def preformatted(text: str) -> str:
+    """``text`` as a preformatted block of a reply (a table whose columns must line up)."""
+    return f"{FENCE}\n{text}\n{FENCE}"
 
 
 @dataclass(frozen=True, slots=True)

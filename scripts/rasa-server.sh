@@ -2,10 +2,12 @@
 # A real Rasa 3.6 server beside journeybot, for the Rasa backend's tests and the benchmark.
 #
 #   scripts/rasa-server.sh setup                      Python 3.10 venv with rasa==3.6.21 (reused)
-#   scripts/rasa-server.sh train [DATA...]            NLU model from nlu/data (or DATA files/
-#                                                     folders) with nlu/rasa/config.yml; prints
-#                                                     its path; cached by a hash of config + data
-#                                                     (the training time is kept beside it in
+#   scripts/rasa-server.sh train [--epochs N] [DATA...]
+#                                                     NLU model from nlu/data (or DATA files/
+#                                                     folders) with nlu/rasa/config.yml (DIET's
+#                                                     epochs set to N if given); prints its path;
+#                                                     cached by a hash of config + data (the
+#                                                     training time is kept beside it in
 #                                                     nlu-HASH.seconds)
 #   scripts/rasa-server.sh start [--port N] [--model PATH]
 #                                                     `rasa run --enable-api` on 127.0.0.1 in the
@@ -112,11 +114,19 @@ stage_data() {
 
 cmd_train() {
   need_venv
+  local digest model log pid epochs=""
+  if [ "${1:-}" = "--epochs" ]; then
+    [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "train: --epochs needs a positive whole number"
+    epochs=$2
+    shift 2
+  fi
   [ $# -gt 0 ] || set -- "$root/nlu/data"
-  local digest model log pid
   stage=$(mktemp -d)
-  stage_data "$stage" "$@"
-  digest=$( (echo "$RASA_VERSION"; cat "$config"; cd "$stage" && for f in *; do
+  mkdir "$stage/data"
+  stage_data "$stage/data" "$@"
+  # DIET's epochs are the only change --epochs makes; the config goes into the model's hash.
+  sed -E "${epochs:+s/^( +epochs:) [0-9]+/\1 $epochs/}" "$config" >"$stage/config.yml"
+  digest=$( (echo "$RASA_VERSION"; cat "$stage/config.yml"; cd "$stage/data" && for f in *; do
     echo "== $f"; cat "$f"; done) | sha256sum | cut -c1-16)
   model=$home/models/nlu-$digest.tar.gz
   log=$home/models/nlu-$digest.log
@@ -142,7 +152,7 @@ cmd_fit() {
   stage=$1
   model=$home/models/nlu-$digest.tar.gz
   started=$(date +%s.%N)
-  (cd "$stage" && "$venv/bin/rasa" train nlu --config "$config" --nlu "$stage" \
+  (cd "$stage" && "$venv/bin/rasa" train nlu --config "$stage/config.yml" --nlu "$stage/data" \
     --out "$home/models" --fixed-model-name "nlu-$digest")
   [ -f "$model" ] || die "rasa train wrote no model"
   awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' \

@@ -15,7 +15,7 @@ from storage.statements import table
 _TOUCHPOINT_COLUMNS = (
     "id", "channel", "direction", "kind", "text", "intent", "confidence", "entities",
     "products", "language", "stage_before", "stage_after", "answered_by", "latency_ms",
-    "created_at", "customer_id", "conversation_id",
+    "created_at", "customer_id", "conversation_id", "faq_entry",
 )  # fmt: skip
 
 

@@ -69,6 +69,7 @@ class NewTouchpoint:
     kind: str = "message"
     entities: list[dict[str, Any]] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
+    faq_entry: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class TouchpointRow:
     created_at: datetime
     customer_id: int
     conversation_id: int | None
+    faq_entry: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (``created_at`` in ISO 8601)."""
@@ -115,6 +117,7 @@ class TouchpointRow:
             "created_at": self.created_at.isoformat(),
             "customer_id": self.customer_id,
             "conversation_id": self.conversation_id,
+            "faq_entry": self.faq_entry,
         }
 
 

@@ -144,6 +144,7 @@ class TouchpointRepository(Repository):
                 "confidence": tp.confidence,
                 "entities": tp.entities,
                 "products": tp.products,
+                "faq_entry": tp.faq_entry,
                 "language": tp.language,
                 "stage_before": tp.stage_before,
                 "stage_after": tp.stage_after,

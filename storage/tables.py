@@ -148,6 +148,7 @@ class Touchpoint(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
     products: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    faq_entry: Mapped[str | None] = mapped_column(String(100))
     language: Mapped[str | None] = mapped_column(String(8))
     stage_before: Mapped[str | None] = mapped_column(String(64))
     stage_after: Mapped[str | None] = mapped_column(String(64))

@@ -25,6 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fake_telegram_html import EntityError, parse_html
+
 BOT_ID = 777000111
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Laptop Shop", "username": "shop_bot"}
 DEFAULT_TOKEN = f"{BOT_ID}:FAKE-test-token_0123456789abcdefghijkl"
@@ -32,12 +34,14 @@ DEFAULT_TOKEN = f"{BOT_ID}:FAKE-test-token_0123456789abcdefghijkl"
 
 @dataclass(frozen=True)
 class SentMessage:
-    """One ``sendMessage`` call the fake accepted."""
+    """One ``sendMessage`` call the fake accepted: ``text`` as the customer sees it, with
+    the ``(type, text)`` of its entities (``("pre", table)``) when sent as HTML."""
 
     chat_id: str
     text: str
     reply_markup: dict[str, Any] | None
     message_id: int
+    entities: list[tuple[str, str]] = field(default_factory=list)
 
     def button_rows(self) -> list[list[tuple[str, str]]]:
         """The inline keyboard as rows of ``(title, callback_data)``; [] without one."""
@@ -156,7 +160,14 @@ class FakeTelegram:
 
     async def _send_message(self, params: dict[str, Any]) -> web.Response:
         chat_id, text = str(params.get("chat_id", "")), str(params.get("text", ""))
-        if not chat_id or not text:
+        entities: list[tuple[str, str]] = []
+        if params.get("parse_mode") == "HTML":
+            try:
+                parsed = parse_html(text)
+            except EntityError as exc:
+                return _error(400, f"Bad Request: {exc}")
+            text, entities = parsed.text, parsed.entities
+        if not chat_id or not text.strip():
             return _error(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             return _error(400, "Bad Request: message is too long")
@@ -167,7 +178,7 @@ class FakeTelegram:
             self.refused.append({"chat_id": chat_id, "text": text, "status": failure.status})
             return _error(failure.status, failure.description, failure.parameters)
         markup = _json_field(params.get("reply_markup"))
-        message = SentMessage(chat_id, text, markup, next(self._message_ids))
+        message = SentMessage(chat_id, text, markup, next(self._message_ids), entities)
         self.sent.append(message)
         await self._notify()
         await asyncio.sleep(self.send_delay)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot.channels.web.rest import rest_webhook
@@ -52,6 +53,12 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """The service's Prometheus metrics (e.g. ``journeybot_nlu_fallbacks_total``)."""
+    body = generate_latest(request.app[SERVICES].metrics)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
 def build_web_app(services: Services) -> web.Application:
     """The HTTP app of a built ``Services``."""
     app = web.Application(middlewares=[json_errors], client_max_size=1024**2)
@@ -59,6 +66,7 @@ def build_web_app(services: Services) -> web.Application:
     rest_token = services.settings.web.rest_token
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
     app.router.add_static("/static", STATIC)
     app.router.add_post(
         "/webhooks/rest/webhook",

@@ -272,6 +272,15 @@ async def test_a_comparison_then_a_follow_up_about_the_price(client: Client) -> 
     assert [tuple(r.products) for r in rows] == [("xps-13", "macbook-air-13")] * 2
 
 
+async def test_after_a_comparison_one_price_then_the_other_one(client: Client) -> None:
+    await _say(client, "max", "compare the XPS 13 and the MacBook Air")
+    one = _text(await _say(client, "max", "how much is the XPS?"))
+    other = _text(await _say(client, "max", "and the other one?"))
+
+    assert "€1,299.00" in one
+    assert other.startswith("MacBook Air 13 M3 – €1,249.00"), other
+
+
 async def test_a_spanish_recommendation_then_the_second_pick(client: Client) -> None:
     picks = _text(
         await _say(client, "ana", "busco un portátil ligero para viajar por menos de 900 €")
@@ -290,3 +299,7 @@ async def test_an_italian_faq_answer_then_the_offer_of_a_person(client: Client) 
     assert "Klarna" in answered
     assert "Non sono sicuro" in _text(unsure)
     assert {"title": "Parla con una persona", "payload": "/ask_human"} in unsure[-1]["buttons"]
+    async with client.app[SERVICES].uow() as uow:
+        rows = await uow.queries.touchpoints(sender="gio")
+    assert [r.faq_entry for r in rows] == ["instalments", None]
+    assert rows[0].to_dict()["faq_entry"] == "instalments"

@@ -225,11 +225,9 @@ async def test_a_failure_gets_a_polite_apology_without_technical_detail(stack: S
     assert "empty" not in reply.text
 
 
-async def test_a_long_reply_is_split_into_two_messages_with_buttons_on_the_last(
-    stack: Stack,
-) -> None:
+async def queue_reply(stack: Stack, reply: NewOutbound) -> None:
+    """A pending reply to the customer of ``update("text_message")``, after their message."""
     await stack.post(update("text_message"))
-    long_text = "\n".join(f"Line {i:03}: " + "x" * 40 for i in range(100))  # ~5000 characters
     async with stack.services.uow() as uow:
         ctx = await uow.customers.context("telegram", CHAT)
         assert ctx is not None
@@ -239,12 +237,32 @@ async def test_a_long_reply_is_split_into_two_messages_with_buttons_on_the_last(
             customer_id=ctx.customer_id,
             channel="telegram",
             recipient_id=CHAT,
-            messages=[NewOutbound(long_text, buttons=(("Talk to a person", "/ask_human"),))],
+            messages=[reply],
             in_reply_to=None,
             status="pending",
             now=stack.clock(),
         )
         await uow.commit()
+
+
+async def test_a_table_arrives_preformatted_and_other_text_exactly_as_written(
+    stack: Stack,
+) -> None:
+    table = "  | A  | B\n* price | €1 | €2"
+    text = f"Side by side <A & B>:\n```\n{table}\n```\nA is cheaper (<3 kg)."
+    await queue_reply(stack, NewOutbound(text))
+    assert await stack.services.outbox.deliver_due() == 1
+
+    sent = stack.fake.sent[-1]
+    assert sent.text == f"Side by side <A & B>:\n{table}\nA is cheaper (<3 kg)."
+    assert sent.entities == [("pre", table)]
+
+
+async def test_a_long_reply_is_split_into_two_messages_with_buttons_on_the_last(
+    stack: Stack,
+) -> None:
+    long_text = "\n".join(f"Line {i:03}: " + "x" * 40 for i in range(100))  # ~5000 characters
+    await queue_reply(stack, NewOutbound(long_text, buttons=(("Talk to a person", "/ask_human"),)))
     assert len(long_text) > 4096
     assert await stack.services.outbox.deliver_due() == 1
     first, second = stack.fake.sent[1:]

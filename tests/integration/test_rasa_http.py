@@ -11,14 +11,18 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
-from bot.app import build_nlu
+from bot.app import build_nlu, build_services
 from bot.settings import DEMO_SHOP, NluSettings
 from bot.shop_files import load_shop
+from bot.web.app import build_web_app
 from nlu.language import LanguageDetector
 from nlu.rasa_http import RasaHttpBackend
 from nlu.types import FALLBACK_INTENT
+from tests.conftest import make_settings
+from tests.fakes import FakeClock
 
 SAMPLES = [
     ("how much is the laptop", "en"),
@@ -219,6 +223,30 @@ async def test_the_composition_root_falls_back_to_the_embedded_classifier(
     assert fallen_back.available
     fallbacks = metrics.get_sample_value("journeybot_nlu_fallbacks_total", {"backend": "rasa"})
     assert fallbacks == 1
+
+
+async def test_the_metrics_page_counts_the_messages_rasa_could_not_take(
+    rasa: tuple[FakeRasa, str], tmp_path: Path
+) -> None:
+    fake, url = rasa
+    fake.reply = lambda: web.Response(status=503, text="loading")
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", tmp_path)
+    nlu = settings.nlu.model_copy(update={"backend": "rasa", "rasa_url": url})
+    services = await build_services(
+        settings.model_copy(update={"nlu": nlu}), clock=FakeClock(), migrate=True
+    )
+    async with TestClient(TestServer(build_web_app(services))) as client:
+        answered = await client.post(
+            "/webhooks/rest/webhook", json={"sender": "ann", "message": "where is my order?"}
+        )
+        page = await client.get("/metrics")
+        exposed = await page.text()
+    await services.aclose()
+
+    assert answered.status == 200
+    assert page.status == 200
+    assert page.content_type == "text/plain"
+    assert 'journeybot_nlu_fallbacks_total{backend="rasa"} 1.0' in exposed
 
 
 async def test_a_product_name_tagged_word_by_word_is_one_entity(

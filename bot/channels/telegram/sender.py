@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
+from aiogram.enums import ParseMode
 from aiogram.exceptions import AiogramError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -24,6 +25,7 @@ from bot.channels.base import (
     RetryLater,
     split_text,
 )
+from bot.channels.preformatted import telegram_html
 from bot.channels.telegram.mapping import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -43,14 +45,20 @@ class TelegramSender:
         self.bot = bot
 
     async def send(self, message: OutgoingMessage) -> str | None:
-        """Send every chunk (buttons on the last); return the last Telegram message id."""
+        """Send every chunk (buttons on the last); return the last Telegram message id.
+
+        Chunks go as HTML so that preformatted parts (comparison tables) show in ``<pre>``.
+        """
         chunks = split_text(message.text, MAX_TEXT_LENGTH)
         last_id: str | None = None
         for number, chunk in enumerate(chunks, start=1):
             markup = keyboard(message.buttons) if number == len(chunks) else None
             try:
                 sent = await self.bot.send_message(
-                    chat_id=message.recipient_id, text=chunk, reply_markup=markup
+                    chat_id=message.recipient_id,
+                    text=telegram_html(chunk),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
                 )
             except TelegramRetryAfter as exc:
                 raise RetryLater(exc.retry_after, str(exc)) from exc

@@ -14,6 +14,7 @@ from typing import TextIO
 from rich.console import Console
 
 from bot.channels.base import KIND_BUTTON, KIND_TEXT, Button, InboundMessage
+from bot.channels.preformatted import plain_text
 from bot.pipeline import InvalidMessage, Pipeline
 
 CHANNEL = "terminal"
@@ -58,7 +59,7 @@ async def chat(
         buttons = []
         for reply in result.replies:
             out.print("[green]bot>[/green] ", end="")
-            out.print(reply.text, markup=False, highlight=False)
+            out.print(plain_text(reply.text), markup=False, highlight=False)
             buttons = list(reply.buttons)
             for i, button in enumerate(buttons, start=1):
                 out.print(f"     [{i}] {button.title}", markup=False, highlight=False)

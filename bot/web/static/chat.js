@@ -19,10 +19,31 @@
   var socket = null;
   var retry = 500;
 
+  // Lines between two ``` lines are preformatted (a comparison table): shown in <pre>.
+  function fill(li, text) {
+    var lines = text.split("\n"), plain = [], i = 0;
+    function flush() {
+      if (plain.length) { li.appendChild(document.createTextNode(plain.join("\n"))); plain = []; }
+    }
+    while (i < lines.length) {
+      var end = -1;
+      if (lines[i].trim() === "```") {
+        for (var j = i + 1; j < lines.length; j++) { if (lines[j].trim() === "```") { end = j; break; } }
+      }
+      if (end < 0) { plain.push(lines[i]); i++; continue; }
+      flush();
+      var pre = document.createElement("pre");
+      pre.textContent = lines.slice(i + 1, end).join("\n");
+      li.appendChild(pre);
+      i = end + 1;
+    }
+    flush();
+  }
+
   function add(text, who, buttons) {
     var li = document.createElement("li");
     li.className = who;
-    li.textContent = text;
+    fill(li, text);
     if (buttons && buttons.length) {
       var row = document.createElement("div");
       row.className = "buttons";

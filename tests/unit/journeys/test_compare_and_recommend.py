@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from journeys.dialogue import decide
-from journeys.model import Decision
+from journeys.model import FENCE, Decision
 from journeys.recommend import Budget, budget_of
 from nlu.types import Entity
 from tests.builders import customer_state, demo_shop, interpretation
@@ -32,8 +32,11 @@ def ask(
 
 
 def table_lines(decision: Decision) -> list[str]:
+    """The lines of the reply's one preformatted block (the table)."""
     (reply,) = decision.replies
-    return [line for line in reply.text.splitlines() if " | " in line]
+    lines = reply.text.splitlines()
+    start, end = (i for i, line in enumerate(lines) if line == FENCE)
+    return lines[start + 1 : end]
 
 
 def test_the_table_is_aligned_and_marks_the_rows_that_differ() -> None:
@@ -41,6 +44,7 @@ def test_the_table_is_aligned_and_marks_the_rows_that_differ() -> None:
         ask("compare_products", "XPS 13 vs MacBook Air", "xps-13", "macbook-air-13")
     )
 
+    assert all(" | " in line for line in lines)
     assert len({line.index(" | ") for line in lines}) == 1
     assert lines[0].split(" | ")[1:] == ["Dell XPS 13         ", "MacBook Air 13 M3"]
     rows = {line[2:].split(" | ")[0].strip(): line[0] for line in lines[1:]}
