@@ -9,14 +9,19 @@ FAQ, unknown and ambiguous names) once. Then it times ``decide()`` on them:
 * answer latency p50/p99 per kind and overall (goal: p99 under 20 ms);
 * messages per second of the consideration questions next to the floor: the same loop
   deciding a greeting (a template reply, no catalogue or FAQ work), and the ratio;
-* the same two loops with the NLU's interpretation included.
+* the same two loops with the NLU's interpretation included;
+* through HTTP: the consideration questions posted to ``journeybot serve`` running this
+  shop on SQLite, next to the core loop's floor (bench/pipeline.py's bare aiohttp server
+  with two inserts per message), and the ratio.
 
 Run: .venv/bin/python -m bench.answers [--products 5000] [--faq 500] [--rounds 20]
+     [--requests 2000] [--concurrency 32]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import statistics
 import tempfile
@@ -28,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from bench.pipeline import measure
 from journeys.dialogue import decide
 from journeys.model import CustomerState
 from journeys.shop import Shop
@@ -133,15 +139,32 @@ def generated_faq(size: int) -> dict[str, Any]:
     return data
 
 
-def build_shop(products: int, faq: int) -> Shop:
-    """The demo shop with the generated catalogue and FAQ."""
+def shop_files(products: int, faq: int) -> dict[str, Any]:
+    """The shop folder's four files as mappings: the demo ones, catalogue and FAQ generated."""
 
     def load(name: str) -> Any:
         return yaml.safe_load((DEMO / f"{name}.yml").read_text(encoding="utf-8"))
 
+    return {
+        "journey_map": load("journey_map"),
+        "replies": load("replies"),
+        "catalogue": generated_catalogue(products),
+        "faq": generated_faq(faq),
+    }
+
+
+def build_shop(files: dict[str, Any]) -> Shop:
+    """The shop of ``shop_files``."""
     return Shop.from_mappings(
-        load("journey_map"), load("replies"), generated_catalogue(products), generated_faq(faq)
+        files["journey_map"], files["replies"], files["catalogue"], files["faq"]
     )
+
+
+def write_shop(files: dict[str, Any], folder: Path) -> None:
+    """``shop_files`` as a shop folder ``journeybot serve`` reads (``JOURNEYBOT_SHOP_DIR``)."""
+    for name, data in files.items():
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        (folder / f"{name}.yml").write_text(text, encoding="utf-8")
 
 
 def timed(call: Callable[[], object]) -> float:
@@ -160,10 +183,13 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=5000)
     parser.add_argument("--faq", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=2000, help="HTTP requests per server")
+    parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
 
     started = time.perf_counter()
-    shop = build_shop(args.products, args.faq)
+    files = shop_files(args.products, args.faq)
+    shop = build_shop(files)
     print(
         f"shop: {len(shop.catalogue)} products, {len(shop.faq.entries)} FAQ entries, "
         f"built in {time.perf_counter() - started:.2f} s"
@@ -186,6 +212,32 @@ def main() -> None:
         decide(state, interpretation, NOW, shop)
     print_latency(cases, shop, args.rounds)
     print_throughput(cases, floor, shop, nlu, args.rounds)
+    print_http_throughput(files, args.requests, args.concurrency)
+
+
+def print_http_throughput(files: dict[str, Any], requests: int, concurrency: int) -> None:
+    """The consideration questions through ``journeybot serve`` beside the core loop's floor."""
+    texts = [text for _, _, text, _ in QUESTIONS]
+    with tempfile.TemporaryDirectory(prefix="journeybot-bench-") as tmp:
+        folder = Path(tmp) / "shop"
+        folder.mkdir()
+        write_shop(files, folder)
+        workdir = Path(tmp) / "run"
+        workdir.mkdir()
+        env = {"JOURNEYBOT_SHOP_DIR": str(folder)}
+        result = asyncio.run(measure("sqlite", requests, concurrency, 4, workdir, texts, env))
+    ratio = statistics.median(result.ratios)
+    print(f"\nmessages per second through HTTP (SQLite, concurrency {concurrency}):")
+    for label, r in (("journeybot, consideration", result.bot), ("floor", result.floor)):
+        print(
+            f"  {label:27} {r.rate:7.0f} msg/s   p50 {r.pct(0.5):6.2f} ms   "
+            f"p99 {r.pct(0.99):6.2f} ms   errors {r.errors}"
+        )
+    print(
+        f"  ratio journeybot / floor: {ratio:.0%} (rounds: "
+        + " ".join(f"{x:.0%}" for x in result.ratios)
+        + ")"
+    )
 
 
 def print_latency(

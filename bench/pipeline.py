@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +101,11 @@ async def wait_healthy(port: int, within: float = 180) -> None:
 class Driver:
     """Posts the message mix to one server; requests are numbered on across rounds."""
 
-    def __init__(self, name: str, port: int, concurrency: int) -> None:
+    def __init__(
+        self, name: str, port: int, concurrency: int, messages: Sequence[str] = MESSAGES
+    ) -> None:
         self.name = name
+        self.messages = messages
         self.url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
         self.concurrency = concurrency
         self.sent = 0
@@ -121,7 +124,7 @@ class Driver:
             while (i := next(counter)) < limit:
                 body = {
                     "sender": f"{self.name}-user-{i % 500}",
-                    "message": MESSAGES[i % len(MESSAGES)],
+                    "message": self.messages[i % len(self.messages)],
                 }
                 started = time.perf_counter()
                 async with self.session.post(self.url, json=body) as resp:
@@ -195,8 +198,18 @@ class Measurement:
 
 
 async def measure(
-    kind: str, total: int, concurrency: int, rounds: int, workdir: Path
+    kind: str,
+    total: int,
+    concurrency: int,
+    rounds: int,
+    workdir: Path,
+    messages: Sequence[str] = MESSAGES,
+    bot_env: Mapping[str, str] | None = None,
 ) -> Measurement:
+    """Both servers on a fresh ``kind`` database, driven with ``messages`` in rounds.
+
+    ``bot_env`` adds settings for journeybot (e.g. ``JOURNEYBOT_SHOP_DIR``).
+    """
     env = dict(os.environ)
     python = sys.executable
     with database(kind, workdir) as (floor_url, bot_url):
@@ -217,12 +230,14 @@ async def measure(
         ]
         with (
             server(floor_cmd, env),
-            server([python, "-m", "bot", "serve", "--port", str(bot_port)], env),
+            server(
+                [python, "-m", "bot", "serve", "--port", str(bot_port)], env | dict(bot_env or {})
+            ),
         ):
             await wait_healthy(floor_port)
-            await wait_healthy(bot_port)
-            floor = Driver(f"floor-{kind}", floor_port, concurrency)
-            bot = Driver(f"journeybot-{kind}", bot_port, concurrency)
+            await wait_healthy(bot_port, within=600)
+            floor = Driver(f"floor-{kind}", floor_port, concurrency, messages)
+            bot = Driver(f"journeybot-{kind}", bot_port, concurrency, messages)
             try:
                 for driver in (floor, bot):
                     await driver.run(WARMUP, record=False)

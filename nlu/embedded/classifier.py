@@ -37,7 +37,6 @@ CASCADE = 0.9
 """The sparse head answers alone when its best intent has at least this confidence."""
 SPARSE_SHARE = 0.3
 """Weight of the sparse head in the average of the two heads, on the slow path."""
-"""The sparse head answers alone when its best intent has at least this confidence."""
 
 
 class Encoder(Protocol):
