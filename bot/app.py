@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,11 +17,12 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.base import SenderRegistry
+from bot.channels.web.sessions import RateLimiter, SessionSigner, WidgetGate
 from bot.channels.web.socket import WebSocketSender
 from bot.interpret import Interpreter
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
-from bot.settings import NluSettings, Settings
+from bot.settings import NluSettings, Settings, WebSettings
 from bot.shop_files import load_shop
 from journeys.shop import Shop
 from nlu.base import NluBackend
@@ -48,6 +50,7 @@ class Services:
     nlu: NluBackend
     senders: SenderRegistry
     web_sender: WebSocketSender
+    widget: WidgetGate
     outbox: Outbox
     pipeline: Pipeline
     clock: Callable[[], datetime]
@@ -63,6 +66,17 @@ class Services:
         if aclose is not None:
             await aclose()
         await self.engine.dispose()
+
+
+def build_widget_gate(web: WebSettings) -> WidgetGate:
+    """Token signer, rate limiter and allowed origins of the web widget."""
+    if web.secret is not None:
+        secret = web.secret.get_secret_value()
+    else:
+        secret = secrets.token_hex(32)
+        log.warning("JOURNEYBOT_SECRET is not set: widget sessions end when the service stops")
+    limiter = RateLimiter(web.widget_rate, web.widget_burst)
+    return WidgetGate(SessionSigner(secret), limiter, tuple(web.origins))
 
 
 def product_lookup(shop: Shop) -> EntityLookup:
@@ -118,7 +132,7 @@ async def build_services(
     backend = nlu if nlu is not None else await build_nlu(settings.nlu, shop, metrics)
     uow = UnitOfWorkFactory(create_session_factory(engine))
     senders = SenderRegistry()
-    web_sender = WebSocketSender()
+    web_sender = WebSocketSender(clock)
     senders.register(web_sender)
     outbox = Outbox(uow, senders, clock)
     pipeline = Pipeline(
@@ -136,6 +150,7 @@ async def build_services(
         nlu=backend,
         senders=senders,
         web_sender=web_sender,
+        widget=build_widget_gate(settings.web),
         outbox=outbox,
         pipeline=pipeline,
         clock=clock,

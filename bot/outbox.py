@@ -106,7 +106,7 @@ class Outbox:
         if not claimed:
             return False
         try:
-            delivered_id = await sender.send(_outgoing(row))
+            delivered_id = await sender.send(outgoing(row))
         except RetryLater as exc:
             await self._reschedule(row, timedelta(seconds=exc.retry_after), str(exc))
             return False
@@ -156,7 +156,8 @@ class Outbox:
             await uow.commit()
 
 
-def _outgoing(row: OutboxMessage) -> OutgoingMessage:
+def outgoing(row: OutboxMessage) -> OutgoingMessage:
+    """The message a sender delivers for a stored outbound row."""
     return OutgoingMessage(
         outbox_id=row.id,
         channel=row.channel,
@@ -164,4 +165,5 @@ def _outgoing(row: OutboxMessage) -> OutgoingMessage:
         text=row.text,
         buttons=tuple(Button(title, payload) for title, payload in row.buttons),
         answered_by=row.answered_by or "bot",
+        attachment=row.attachment,
     )

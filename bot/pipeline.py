@@ -25,13 +25,12 @@ from sqlalchemy.exc import IntegrityError
 from bot.channels.base import (
     KIND_UNSUPPORTED,
     MAX_TEXT_LENGTH,
-    Button,
     InboundMessage,
     OutgoingMessage,
 )
 from bot.interpret import Interpreter
 from bot.keyed_lock import KeyedLock
-from bot.outbox import Outbox
+from bot.outbox import Outbox, outgoing
 from bot.state import customer_state
 from bot.transaction import store_exchange, store_silent
 from journeys.dialogue import decide, decide_unsupported
@@ -39,7 +38,6 @@ from journeys.model import CustomerState, Decision
 from journeys.shop import Shop
 from nlu.types import Interpretation
 from storage.errors import DuplicateDelivery
-from storage.records import OutboxMessage
 from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -130,7 +128,7 @@ class Pipeline:
                 await uow.commit()
         except DuplicateDelivery:
             return await self._stored_answer(msg), []
-        replies = [_outgoing(r) for r in rows]
+        replies = [outgoing(r) for r in rows]
         return HandleResult(replies=replies), ([] if respond else [r.id for r in rows])
 
     def _decide(
@@ -144,15 +142,4 @@ class Pipeline:
         async with self.uow.read_only() as uow:
             rows = await uow.messages.replies_to(msg.channel, msg.channel_message_id or "")
         log.info("duplicate %s message %s: replaying", msg.channel, msg.channel_message_id)
-        return HandleResult(replies=[_outgoing(r) for r in rows], duplicate=True)
-
-
-def _outgoing(row: OutboxMessage) -> OutgoingMessage:
-    return OutgoingMessage(
-        outbox_id=row.id,
-        channel=row.channel,
-        recipient_id=row.recipient_id,
-        text=row.text,
-        buttons=tuple(Button(title, payload) for title, payload in row.buttons),
-        answered_by=row.answered_by or "bot",
-    )
+        return HandleResult(replies=[outgoing(r) for r in rows], duplicate=True)

@@ -73,6 +73,23 @@ class WebSettings(BaseSettings):
     rest_token: SecretStr | None = Field(
         None, description="Bearer token the REST channel requires (set it in production)"
     )
+    secret: SecretStr | None = Field(
+        None,
+        description="Key that signs widget session tokens (unset: a random key at each start, "
+        "so widget conversations restart with the service; required in production)",
+    )
+    allowed_origins: str = Field(
+        "",
+        description="Comma-separated origins (https://shop.example.com) whose pages may "
+        "embed the widget, besides this service's own; * allows any",
+    )
+    widget_rate: int = Field(20, ge=1, description="Widget messages per minute per session")
+    widget_burst: int = Field(5, ge=1, description="Widget messages a session may send at once")
+
+    @property
+    def origins(self) -> list[str]:
+        """``allowed_origins`` as a list."""
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 
 
 class Settings(BaseSettings):
@@ -104,9 +121,12 @@ class Settings(BaseSettings):
                 f"JOURNEYBOT_PUBLIC_URL must start with https://, got {web.public_url!r}"
             )
         if self.environment == "production":
+            if web.secret is None:
+                raise ValueError("set JOURNEYBOT_SECRET: it signs the widget's session tokens")
             for name, secret in (
                 ("JOURNEYBOT_TELEGRAM_WEBHOOK_SECRET", tg.webhook_secret),
                 ("JOURNEYBOT_REST_TOKEN", web.rest_token),
+                ("JOURNEYBOT_SECRET", web.secret),
             ):
                 if secret is not None and secret.get_secret_value() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name} is a placeholder; choose a real secret")

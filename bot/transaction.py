@@ -58,7 +58,12 @@ async def store_exchange(
     """
     customer_id, conversation_id = await ensure_conversation(uow, msg, ctx, now)
     outbound = [
-        NewOutbound(r.text, tuple((b.title, b.payload) for b in r.buttons), decision.answered_by)
+        NewOutbound(
+            r.text,
+            tuple((b.title, b.payload) for b in r.buttons),
+            decision.answered_by,
+            {"table": r.table.to_dict()} if r.table is not None else None,
+        )
         for r in decision.replies
     ]
     inbound_id, rows = await uow.messages.add_exchange(

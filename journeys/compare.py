@@ -1,24 +1,24 @@
 """Two or three products side by side, as text a chat shows.
 
-The table (a preformatted block, so chats show it in a monospace font) has the price and
-then every spec any of them has, values aligned in columns (long ones cut with "…"); rows
-whose values differ are marked ``*``. Values with numbers
-compare by their numbers in common units (``16 GB`` and ``16 GB LPDDR5x`` are the same
-RAM; ``1 TB`` and ``1000 GB`` the same storage), other values by their text. Under the
-table one line gives the verdict on what the customer asked about ("which is lighter?"),
-else on the biggest difference among the specs the shop says how to compare
-(``spec_comparatives``), price included.
+The table (a preformatted block, so chats show it in a monospace font; the same as data in
+``Reply.table`` for channels that draw tables) has the price and then every spec any of
+them has, values aligned in columns (long ones cut with "…"); rows whose values differ are
+marked ``*``. Values with numbers compare by their numbers in common units (``16 GB`` and
+``16 GB LPDDR5x`` are the same RAM; ``1 TB`` and ``1000 GB`` the same storage), other
+values by their text. Under the table one line gives the verdict on what the customer
+asked about ("which is lighter?"), else on the biggest difference among the specs the shop
+says how to compare (``spec_comparatives``), price included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from journeys.answers import COLOURS_SPEC, spec_text
 from journeys.catalogue import Catalogue, Product
 from journeys.formatting import format_price
-from journeys.model import Reply, preformatted
+from journeys.model import Reply, Table, TableRow, preformatted
 from journeys.replies import Speaker
 from journeys.specs import PRICE, Comparative, Quantity, numbers
 
@@ -48,11 +48,16 @@ def compare_reply(
 ) -> Reply:
     """The side-by-side table and the verdict line."""
     rows = _rows(products, catalogue, speaker)
-    return speaker.say(
+    reply = speaker.say(
         "answer_compare",
         table=preformatted(_table(products, rows)),
         difference=_difference(products, rows, asked, speaker),
     )
+    table = Table(
+        columns=tuple(p.name for p in products),
+        rows=tuple(TableRow(r.label, r.cells, r.differs) for r in rows),
+    )
+    return replace(reply, table=table)
 
 
 def _rows(products: Sequence[Product], catalogue: Catalogue, speaker: Speaker) -> list[_Row]:

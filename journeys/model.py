@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 ANSWERED_BY_BOT = "bot"
 ANSWERED_BY_AGENT = "agent"
@@ -25,16 +26,44 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class TableRow:
+    """One row of a comparison: a label, one cell per product, and whether they differ."""
+
+    label: str
+    cells: tuple[str, ...]
+    differs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A comparison as data, for channels that draw real tables (the web widget)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping: ``columns`` and ``rows`` of ``label``, ``cells``, ``differs``."""
+        return {
+            "columns": list(self.columns),
+            "rows": [
+                {"label": r.label, "cells": list(r.cells), "differs": r.differs} for r in self.rows
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the customer. ``template`` names the reply template it came from.
 
     Lines between two ``FENCE`` lines (as in Markdown) are preformatted: channels show them
-    in a monospace font, with their spacing kept (see ``preformatted``).
+    in a monospace font, with their spacing kept (see ``preformatted``). ``table`` is the
+    same comparison as data, for channels that can draw it.
     """
 
     text: str
     buttons: tuple[Button, ...] = ()
     template: str = ""
+    table: Table | None = None
 
 
 FENCE = "```"

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storage import statements as s
 from storage import tables as t
 from storage.errors import DuplicateDelivery
-from storage.records import NewInbound, NewOutbound, OutboxMessage
+from storage.records import HistoryMessage, NewInbound, NewOutbound, OutboxMessage
 from storage.repository_base import Repository
 
 
@@ -79,6 +79,7 @@ class MessageRepository(Repository):
             "kind": inbound.kind,
             "text": inbound.text,
             "buttons": [],
+            "attachment": None,
             "answered_by": None,
             "status": "received",
             "next_attempt_at": None,
@@ -176,6 +177,34 @@ class MessageRepository(Repository):
         """Set delivery columns of one outbound row (status, sent_at, last_error, ...)."""
         await self.update(t.Message, message_id, values)
 
+    async def history(
+        self, channel: str, customer_channel_id: str, *, after: int = 0, limit: int = 200
+    ) -> list[HistoryMessage]:
+        """A customer's messages on a channel with ids above ``after``, oldest first: what
+        they sent, and what was delivered to them (pending replies are the outbox's)."""
+        m = s.table(t.Message)
+        stmt = (
+            select(m.c.id, m.c.direction, m.c.text, m.c.buttons, m.c.answered_by,
+                   m.c.attachment, m.c.channel_message_id, m.c.created_at)
+            .where(m.c.channel == channel, m.c.recipient_id == customer_channel_id,
+                   m.c.id > after, (m.c.direction == "in") | (m.c.status == "sent"))
+            .order_by(m.c.id)
+            .limit(limit)
+        )  # fmt: skip
+        return [
+            HistoryMessage(
+                id=row[0],
+                direction=row[1],
+                text=row[2],
+                buttons=tuple((str(b[0]), str(b[1])) for b in row[3] or ()),
+                answered_by=row[4],
+                attachment=row[5],
+                channel_message_id=row[6],
+                created_at=row[7],
+            )
+            for row in await self.connection.execute(stmt)
+        ]
+
     async def count(self, **where: Any) -> int:
         """Number of message rows matching column equality filters."""
         m = s.table(t.Message)
@@ -192,6 +221,7 @@ def _outbound_row(m: NewOutbound, recipient_id: str, status: str, now: datetime)
         "kind": "text",
         "text": m.text,
         "buttons": [list(b) for b in m.buttons],
+        "attachment": m.attachment,
         "answered_by": m.answered_by,
         "status": status,
         "next_attempt_at": now if status == "pending" else None,
@@ -219,12 +249,13 @@ def _queued(
         status=row["status"],
         attempts=0,
         next_attempt_at=row["next_attempt_at"],
+        attachment=m.attachment,
     )
 
 
 def _outbox(row: Sequence[Any]) -> OutboxMessage:
     (message_id, conversation_id, customer_id, channel, recipient_id, text, buttons,
-     answered_by, status, attempts, next_attempt_at) = row  # fmt: skip
+     answered_by, status, attempts, next_attempt_at, attachment) = row  # fmt: skip
     return OutboxMessage(
         id=message_id,
         conversation_id=conversation_id,
@@ -237,4 +268,5 @@ def _outbox(row: Sequence[Any]) -> OutboxMessage:
         status=status,
         attempts=attempts,
         next_attempt_at=next_attempt_at,
+        attachment=attachment,
     )

@@ -40,6 +40,7 @@ class OutboxMessage:
     status: str
     attempts: int
     next_attempt_at: datetime | None
+    attachment: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,22 @@ class NewOutbound:
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
     answered_by: str = "bot"
+    attachment: dict[str, Any] | None = None
+    """Structured content beside the text (``{"table": ...}``) for channels that show it."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryMessage:
+    """A message of a conversation as its customer saw it (``direction`` in or out)."""
+
+    id: int
+    direction: str
+    text: str
+    buttons: tuple[tuple[str, str], ...]
+    answered_by: str | None
+    attachment: dict[str, Any] | None
+    channel_message_id: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

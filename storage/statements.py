@@ -110,6 +110,7 @@ def _outbox_columns(m: Any) -> tuple[Any, ...]:
         m.c.status,
         m.c.attempts,
         m.c.next_attempt_at,
+        m.c.attachment,
     )
 
 

@@ -110,6 +110,7 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("channel", "channel_message_id"),
         Index("ix_messages_outbox", "status", "next_attempt_at"),
+        Index("ix_messages_recipient", "channel", "recipient_id", "id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -123,6 +124,7 @@ class Message(Base):
     kind: Mapped[str] = mapped_column(String(16), default="text")
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     answered_by: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

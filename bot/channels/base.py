@@ -10,7 +10,7 @@ Errors a sender may raise (translated from the platform's own):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -70,6 +70,8 @@ class OutgoingMessage:
     text: str
     buttons: tuple[Button, ...] = ()
     answered_by: str = "bot"
+    attachment: Mapping[str, Any] | None = None
+    """Structured content beside the text (``{"table": {...}}``), for channels that draw it."""
 
     def to_rasa_dict(self) -> dict[str, Any]:
         """Rasa REST channel shape: ``recipient_id``, ``text`` and ``buttons`` when present."""

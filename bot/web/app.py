@@ -12,7 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot.channels.web.rest import rest_webhook
-from bot.channels.web.socket import socket_handler
+from bot.channels.web.socket import SocketChannel, socket_handler
+from bot.channels.web.widget import Asset, asset_handler, session_handlers
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -72,7 +73,14 @@ def build_web_app(services: Services) -> web.Application:
         "/webhooks/rest/webhook",
         rest_webhook(services.pipeline, rest_token.get_secret_value() if rest_token else None),
     )
-    app.router.add_get(
-        "/ws", socket_handler(services.pipeline, services.outbox, services.web_sender)
+    sockets = SocketChannel(
+        services.pipeline, services.outbox, services.web_sender, services.widget, services.uow
     )
+    app.router.add_get("/ws", socket_handler(sockets))
+    create_session, preflight = session_handlers(services.widget)
+    app.router.add_post("/widget/session", create_session)
+    app.router.add_route("OPTIONS", "/widget/session", preflight)
+    widget_js = Asset.load(STATIC / "widget.js", "application/javascript")
+    app.router.add_get("/widget.js", asset_handler(widget_js))
+    app.router.add_get("/widget.css", asset_handler(Asset.load(STATIC / "widget.css", "text/css")))
     return app

@@ -1,15 +1,22 @@
-"""End-to-end fixtures: the real embedded NLU, trained once per test session."""
+"""End-to-end fixtures: the real embedded NLU, trained once per test session; the widget's
+bot and shop servers."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
-from bot.app import product_lookup
+from bot.app import build_services, product_lookup
 from bot.settings import DEMO_SHOP, NluSettings
 from bot.shop_files import load_shop
+from bot.web.app import build_web_app
 from nlu.embedded import EmbeddedBackend
+from tests.conftest import make_settings
+from tests.e2e.widget_site import SHOP_CSS, SHOP_PAGE, Site, chromium_path
+from tests.loopback import serve
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +29,36 @@ def embedded_nlu(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
         lookups=(product_lookup(load_shop(DEMO_SHOP)),),
         threshold=settings.threshold,
     )
+
+
+@pytest.fixture
+async def site(embedded_nlu: EmbeddedBackend, tmp_path: Path) -> AsyncIterator[Site]:
+    """journeybot (embedded NLU, SQLite) and a shop page that embeds its widget."""
+    if chromium_path() is None:
+        pytest.skip("no Chromium: apt-get install chromium (or set JOURNEYBOT_CHROMIUM)")
+    page: dict[str, str] = {}
+
+    async def index(_request: web.Request) -> web.Response:
+        return web.Response(text=page["html"], content_type="text/html")
+
+    async def stylesheet(_request: web.Request) -> web.Response:
+        return web.Response(text=SHOP_CSS, content_type="text/css")
+
+    shop = web.Application()
+    shop.router.add_get("/", index)
+    shop.router.add_get("/shop.css", stylesheet)
+    shop.router.add_get("/favicon.ico", _no_content)
+    shop_runner, shop_url = await serve(shop)
+    database = f"sqlite+aiosqlite:///{tmp_path / 'journeybot.db'}"
+    settings = make_settings(database, tmp_path, allowed_origins=shop_url, widget_burst=20)
+    services = await build_services(settings, nlu=embedded_nlu, migrate=True)
+    bot_runner, bot_url = await serve(build_web_app(services))
+    page["html"] = SHOP_PAGE.format(bot=bot_url, ws=bot_url.replace("http://", "ws://"))
+    yield Site(services, bot_url, shop_url)
+    await bot_runner.cleanup()
+    await shop_runner.cleanup()
+    await services.aclose()
+
+
+async def _no_content(_request: web.Request) -> web.Response:
+    return web.Response(status=204)

@@ -23,6 +23,7 @@ from nlu.rasa_http import RasaHttpBackend
 from nlu.types import FALLBACK_INTENT
 from tests.conftest import make_settings
 from tests.fakes import FakeClock
+from tests.loopback import serve
 
 SAMPLES = [
     ("how much is the laptop", "en"),
@@ -82,12 +83,8 @@ async def rasa() -> AsyncIterator[tuple[FakeRasa, str]]:
     fake = FakeRasa()
     app = web.Application()
     app.router.add_post("/model/parse", fake.parse)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield fake, f"http://127.0.0.1:{port}/"
+    runner, url = await serve(app)
+    yield fake, f"{url}/"
     await runner.cleanup()
 
 

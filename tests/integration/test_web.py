@@ -11,7 +11,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import Services, build_services
-from bot.channels.base import InboundMessage
 from bot.web.app import SERVICES, build_web_app
 from storage import tables as t
 from tests.conftest import make_settings
@@ -114,44 +113,8 @@ async def test_rest_token_is_required_when_configured(database_url: str, tmp_pat
         assert (await client.post(WEBHOOK, json=body, headers=right)).status == 200
 
 
-async def test_websocket_answers_and_pushes_pending_messages_on_reconnect(
-    client: TestClient,
-) -> None:
-    ws = await client.ws_connect("/ws?session=session-0001&lang=en")
-    await ws.send_json({"type": "message", "text": "how much is the XPS 13", "id": "c1"})
-    frame = await ws.receive_json(timeout=5)
-    assert frame["type"] == "message" and "XPS 13" in frame["text"]
-    assert frame["from"] == "bot" and isinstance(frame["id"], int)
-    await ws.send_json({"type": "message", "text": ""})
-    error = await ws.receive_json(timeout=5)
-    assert error == {"type": "error", "error": "message is empty"}
-    await ws.send_str("{oops")
-    assert "malformed JSON" in (await ws.receive_json(timeout=5))["error"]
-    await ws.close()
-
-
-async def test_websocket_delivers_what_was_queued_while_offline(client: TestClient) -> None:
-    services = client.server.app[SERVICES]
-    await services.pipeline.handle(InboundMessage("web", "session-0002", "hello", "x1"))
-    async with services.uow() as uow:
-        assert len(await uow.messages.pending()) >= 1
-    ws = await client.ws_connect("/ws?session=session-0002")
-    frame = await ws.receive_json(timeout=5)
-    assert frame["type"] == "message" and frame["text"]
-    async with services.uow() as uow:
-        assert await uow.messages.pending() == []
-    await ws.close()
-
-
-async def test_websocket_refuses_a_bad_session_id(client: TestClient) -> None:
-    resp = await client.get("/ws?session=x")
-    assert resp.status == 400
-
-
 async def test_health_and_chat_page(client: TestClient) -> None:
     health = await client.get("/health")
     assert health.status == 200 and (await health.json())["database"] == "ok"
     page = await client.get("/")
-    assert page.status == 200 and "/static/chat.js" in await page.text()
-    script = await client.get("/static/chat.js")
-    assert script.status == 200 and "textContent" in await script.text()
+    assert page.status == 200 and 'src="/widget.js"' in await page.text()

@@ -55,8 +55,22 @@ def test_production_refuses_placeholder_secrets() -> None:
         Settings(
             _env_file=None,  # type: ignore[call-arg]
             environment="production",
-            web=WebSettings(_env_file=None, rest_token="changethis"),  # type: ignore[call-arg]
+            web=WebSettings(_env_file=None, rest_token="changethis", secret="s" * 32),  # type: ignore[call-arg]
         )
+
+
+def test_production_needs_the_widget_secret() -> None:
+    with pytest.raises(ValidationError, match="set JOURNEYBOT_SECRET"):
+        Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            environment="production",
+            web=WebSettings(_env_file=None),  # type: ignore[call-arg]
+        )
+
+
+def test_allowed_origins_are_a_comma_separated_list() -> None:
+    web = WebSettings(_env_file=None, allowed_origins=" https://a.example, https://b.example ,")  # type: ignore[call-arg]
+    assert web.origins == ["https://a.example", "https://b.example"]
 
 
 def test_webhook_secret_must_use_telegrams_alphabet() -> None:

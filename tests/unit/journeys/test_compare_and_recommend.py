@@ -54,6 +54,20 @@ def test_the_table_is_aligned_and_marks_the_rows_that_differ() -> None:
     assert rows["Graphics"] == "*"  # only one of them lists it
 
 
+def test_the_table_comes_as_data_too_with_the_same_differences() -> None:
+    decision = ask("compare_products", "XPS 13 vs MacBook Air", "xps-13", "macbook-air-13")
+    (reply,) = decision.replies
+    assert reply.table is not None
+
+    assert reply.table.columns == ("Dell XPS 13", "MacBook Air 13 M3")
+    rows = {row.label: row for row in reply.table.rows}
+    assert rows["Price"].cells == ("€1,299.00", "€1,249.00")
+    assert (rows["Price"].differs, rows["RAM"].differs) == (True, False)
+    marked = {line[2:].split(" | ")[0].strip() for line in table_lines(decision)[1:]
+              if line.startswith("*")}  # fmt: skip
+    assert marked == {row.label for row in reply.table.rows if row.differs}
+
+
 def test_the_verdict_answers_the_spec_asked_about() -> None:
     decision = ask("compare_products", "which is lighter?", "macbook-air-13", "xps-13")
 

@@ -1,0 +1,213 @@
+"""The widget as a customer uses it, in headless Chromium on a shop page of another origin.
+
+Each test opens the shop page (strict CSP: only journeybot's origin may load scripts,
+styles and sockets) and talks to the real service (embedded NLU, SQLite). Screenshots of
+the open widget at desktop and phone sizes are saved in reports/screenshots/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+
+from storage.records import NewOutbound
+from tests.e2e.widget_site import ARTIFACTS, CHROMIUM_ARGS, Site, chromium_path
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+async def browser(site: Site) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()
+
+
+async def open_shop(browser: Browser, site: Site, viewport: dict[str, int] = DESKTOP) -> Page:
+    page = await browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.goto(site.shop_url)
+    await expect(page.locator(".jb-launcher")).to_be_visible()
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+async def open_widget(page: Page) -> None:
+    await page.locator(".jb-launcher").click()
+    await expect(page.locator(".jb-panel")).to_be_visible()
+
+
+async def say(page: Page, text: str) -> None:
+    await page.locator(".jb-input").fill(text)
+    await page.locator(".jb-send").click()
+
+
+async def greeted(browser: Browser, site: Site) -> Page:
+    """The shop page with the widget open, after the customer said hello and got an answer."""
+    page = await open_shop(browser, site)
+    await open_widget(page)
+    await say(page, "hello")
+    await expect(bot_messages(page)).to_have_count(2)
+    return page
+
+
+def bot_messages(page: Page) -> Locator:
+    return page.locator(".jb-msg.jb-from-bot")
+
+
+async def push(site: Site, text: str) -> None:
+    """A message from the shop's side (an agent or a follow-up) to the only web customer."""
+    async with site.services.uow() as uow:
+        [row] = await uow.queries.touchpoints(limit=1)
+        assert row.conversation_id is not None
+        await uow.messages.add_outbound(
+            conversation_id=row.conversation_id,
+            customer_id=row.customer_id,
+            channel="web",
+            recipient_id=row.sender,
+            messages=[NewOutbound(text, answered_by="agent")],
+            in_reply_to=None,
+            status="pending",
+            now=site.services.clock(),
+        )
+        await uow.commit()
+    await site.services.outbox.deliver_due()
+
+
+async def test_a_customer_asks_a_price_and_presses_a_quick_reply(
+    browser: Browser, site: Site
+) -> None:
+    page = await open_shop(browser, site)
+    await open_widget(page)
+    await expect(page.locator(".jb-msg").first).to_contain_text("Ask me about any laptop")
+    await say(page, "how much is the XPS 13?")
+
+    await expect(bot_messages(page).last).to_contain_text("€1,299.00")
+    quick = page.locator(".jb-quick").first
+    title = await quick.inner_text()
+    await quick.click()
+    await expect(page.locator(".jb-from-customer .jb-text").last).to_have_text(title)
+    await expect(bot_messages(page)).to_have_count(3)  # greeting, price, the quick reply's
+    # the widget leaves the shop's styles alone, and the shop's do not reach the widget
+    assert await page.evaluate("getComputedStyle(document.querySelector('h1')).color") == (
+        "rgb(255, 0, 0)"
+    )
+    launcher = await page.locator(".jb-launcher").evaluate(
+        "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).fontFamily]"
+    )
+    assert launcher[0] != "rgb(0, 128, 0)" and launcher[1] != "serif", launcher
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "widget-desktop.png")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_comparison_is_a_real_table_and_the_phone_layout_fills_the_screen(
+    browser: Browser, site: Site
+) -> None:
+    page = await open_shop(browser, site, PHONE)
+    await open_widget(page)
+    await say(page, "compare the XPS 13 and the MacBook Air")
+
+    table = page.locator(".jb-table").last
+    await expect(table).to_contain_text("Dell XPS 13")
+    await expect(table).to_contain_text("€1,249.00")
+    box = await page.locator(".jb-panel").bounding_box()
+    assert box is not None and box["width"] >= PHONE["width"] - 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "widget-phone.png")
+
+
+async def test_the_history_comes_back_after_a_reload(browser: Browser, site: Site) -> None:
+    page = await open_shop(browser, site)
+    await open_widget(page)
+    await say(page, "do you ship to Ireland?")
+    await expect(bot_messages(page)).to_have_count(2)
+    before = await page.locator(".jb-msg .jb-text").all_inner_texts()
+
+    await page.reload()
+    await open_widget(page)
+
+    await expect(page.locator(".jb-from-customer .jb-text")).to_have_text(
+        ["do you ship to Ireland?"]
+    )
+    await expect(bot_messages(page)).to_have_count(1)  # the answer; the greeting is not stored
+    after = await page.locator(".jb-msg .jb-text").all_inner_texts()
+    assert after == before[1:]  # the same conversation, without the greeting
+
+
+async def test_a_pushed_message_arrives_live_with_an_unread_badge(
+    browser: Browser, site: Site
+) -> None:
+    page = await greeted(browser, site)
+    await page.keyboard.press("Escape")
+    await expect(page.locator(".jb-panel")).to_be_hidden()
+
+    await push(site, "Hi, this is Marta from the support team.")
+
+    await expect(page.locator(".jb-badge")).to_have_text("1")
+    await open_widget(page)
+    agent = page.locator(".jb-msg.jb-from-agent")
+    await expect(agent).to_contain_text("Marta")
+    await expect(agent.locator(".jb-agent-label")).to_be_visible()
+    await expect(page.locator(".jb-badge")).to_be_hidden()
+
+
+async def test_a_dropped_connection_comes_back_without_losing_or_repeating(
+    browser: Browser, site: Site
+) -> None:
+    page = await greeted(browser, site)
+
+    for sockets in list(site.services.web_sender.sockets.values()):
+        for ws in list(sockets):
+            await ws.close()  # the network drops
+    await push(site, "Your cart is still waiting for you.")  # sent while offline
+
+    await expect(page.locator(".jb-msg", has_text="still waiting")).to_have_count(1)
+    await say(page, "thanks")
+    await expect(bot_messages(page)).to_have_count(3)
+    await page.wait_for_timeout(500)
+    await expect(page.locator(".jb-msg", has_text="still waiting")).to_have_count(1)
+    ids = await page.locator(".jb-msg[data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert len(ids) == len(set(ids))
+
+
+async def test_html_in_a_message_is_shown_as_text(browser: Browser, site: Site) -> None:
+    page = await open_shop(browser, site)
+    await open_widget(page)
+    attack = '<img src=x onerror="window.pwned=1">'
+    await say(page, attack)
+    await expect(bot_messages(page)).to_have_count(2)
+    await push(site, f"Agent says: {attack}")
+
+    await expect(page.locator(".jb-from-customer .jb-text")).to_have_text([attack])
+    await expect(page.locator(".jb-msg.jb-from-agent")).to_contain_text(attack)
+    assert await page.locator("img").count() == 0
+    assert await page.evaluate("window.pwned === undefined")
+
+
+async def test_keyboard_only(browser: Browser, site: Site) -> None:
+    page = await open_shop(browser, site)
+    launcher = page.locator(".jb-launcher")
+    for _ in range(10):  # Tab through the page until the launcher has focus
+        await page.keyboard.press("Tab")
+        if await launcher.evaluate("el => el.getRootNode().activeElement === el"):
+            break
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".jb-panel")).to_be_visible()
+    await expect(page.locator(".jb-input")).to_be_focused()
+
+    await page.keyboard.type("how much is the MacBook Air?")
+    await page.keyboard.press("Enter")
+    await expect(bot_messages(page).last).to_contain_text("€1,249.00")
+
+    await page.keyboard.press("Escape")
+    await expect(page.locator(".jb-panel")).to_be_hidden()
+    await expect(launcher).to_be_focused()
