@@ -62,7 +62,7 @@ async def store_exchange(
             r.text,
             tuple((b.title, b.payload) for b in r.buttons),
             decision.answered_by,
-            {"table": r.table.to_dict()} if r.table is not None else None,
+            r.attachment(),
         )
         for r in decision.replies
     ]

@@ -60,6 +60,13 @@ def stock_reply(product: Product, speaker: Speaker) -> Reply:
     return speaker.say(stock_template(product), **values(product, speaker))
 
 
+def stock_level(product: Product) -> str:
+    """``in``, ``low`` (``LOW_STOCK`` or fewer left) or ``out``."""
+    if not product.in_stock:
+        return "out"
+    return "low" if product.stock <= LOW_STOCK else "in"
+
+
 def stock_template(product: Product, prefix: str = "answer_stock") -> str:
     """The template for the product's stock level (``availability`` for the short form)."""
     if not product.in_stock:

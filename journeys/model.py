@@ -52,18 +52,52 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Card:
+    """A product as a card: name, price as the customer reads it, stock level, a line of
+    description (the reason it was picked) and its page."""
+
+    name: str
+    price: str
+    stock: str
+    """``in``, ``low`` or ``out``."""
+    description: str = ""
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping of the fields."""
+        return {
+            "name": self.name,
+            "price": self.price,
+            "stock": self.stock,
+            "description": self.description or None,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message to the customer. ``template`` names the reply template it came from.
 
     Lines between two ``FENCE`` lines (as in Markdown) are preformatted: channels show them
     in a monospace font, with their spacing kept (see ``preformatted``). ``table`` is the
-    same comparison as data, for channels that can draw it.
+    same comparison as data, and ``cards`` the products the text lists, for channels that
+    can draw them.
     """
 
     text: str
     buttons: tuple[Button, ...] = ()
     template: str = ""
     table: Table | None = None
+    cards: tuple[Card, ...] = ()
+
+    def attachment(self) -> dict[str, Any] | None:
+        """``table`` and ``cards`` as one JSON-ready mapping (None without either)."""
+        found: dict[str, Any] = {}
+        if self.table is not None:
+            found["table"] = self.table.to_dict()
+        if self.cards:
+            found["cards"] = [card.to_dict() for card in self.cards]
+        return found or None
 
 
 FENCE = "```"

@@ -12,15 +12,15 @@ need.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from itertools import islice
 
-from journeys.answers import spec_text
+from journeys.answers import spec_text, stock_level
 from journeys.catalogue import Catalogue, Category, Product
 from journeys.formatting import format_amount, format_price
-from journeys.model import Reply
+from journeys.model import Card, Reply
 from journeys.needs import Need
 from journeys.replies import Speaker
 from journeys.specs import PRICE
@@ -106,14 +106,31 @@ def recommend(
     if chosen:
         picks = _lines(chosen, wanted, catalogue, speaker)
         reply = speaker.say("answer_recommendation", criteria=described, picks=picks)
-        return reply, tuple(p.id for p in chosen)
+        return _with_cards(reply, chosen, wanted, catalogue, speaker), tuple(p.id for p in chosen)
     fitting = [p for p in ordered if p.in_stock]
     if not fitting:
         return speaker.say("recommendation_nothing", criteria=described), ()
     closest = sorted(fitting, key=lambda p: _distance(p.price, wanted.budget))[:PICKS]
     picks = _lines(closest, wanted, catalogue, speaker)
     reply = speaker.say("recommendation_none", criteria=described, picks=picks)
-    return reply, tuple(p.id for p in closest)
+    return _with_cards(reply, closest, wanted, catalogue, speaker), tuple(p.id for p in closest)
+
+
+def _with_cards(
+    reply: Reply, products: list[Product], wanted: Criteria, catalogue: Catalogue, speaker: Speaker
+) -> Reply:
+    """``reply`` with a card per product, the pick's reason as its description."""
+    cards = tuple(
+        Card(
+            name=p.name,
+            price=format_price(p.price, p.currency, speaker.language),
+            stock=stock_level(p),
+            description=_reason(p, wanted, catalogue, speaker),
+            url=p.url or None,
+        )
+        for p in products
+    )
+    return replace(reply, cards=cards)
 
 
 def _ordered(wanted: Criteria, catalogue: Catalogue) -> tuple[Product, ...]:

@@ -125,6 +125,22 @@ async def test_a_comparison_is_a_real_table_and_the_phone_layout_fills_the_scree
     await page.screenshot(path=ARTIFACTS / "widget-phone.png")
 
 
+async def test_a_recommendation_shows_product_cards_whose_links_open_a_new_tab(
+    browser: Browser, site: Site
+) -> None:
+    page = await open_shop(browser, site)
+    await open_widget(page)
+    await say(page, "a light laptop for travel under 900€")
+
+    cards = page.locator(".jb-card")
+    await expect(cards).to_have_count(3)
+    await expect(cards.first).to_contain_text("Acer Swift Go 14")
+    await expect(cards.first).to_contain_text("€849.00")
+    link = cards.first.locator("a")
+    assert await link.get_attribute("target") == "_blank"
+    assert "noopener" in (await link.get_attribute("rel") or "")
+
+
 async def test_the_history_comes_back_after_a_reload(browser: Browser, site: Site) -> None:
     page = await open_shop(browser, site)
     await open_widget(page)

@@ -18,7 +18,12 @@ from tests.conftest import make_settings
 from tests.fakes import FakeClock, FakeNluBackend
 
 Client = TestClient[web.Request, web.Application]
-KEYWORDS = {"hello": "greet", "how much": "ask_price", "compare": "compare_products"}
+KEYWORDS = {
+    "hello": "greet",
+    "how much": "ask_price",
+    "compare": "compare_products",
+    "light laptop": "describe_need",
+}
 PRODUCTS = {"xps 13": "xps-13", "macbook air": "macbook-air-13"}
 SHOP = "https://shop.example.com"
 
@@ -183,6 +188,18 @@ async def test_a_comparison_arrives_as_a_table_without_its_text_copy(client: Cli
     price = next(r for r in answer["table"]["rows"] if r["label"] == "Price")
     assert price == {"label": "Price", "cells": ["€1,299.00", "€1,249.00"], "differs": True}
     assert "```" not in answer["text"] and "| " not in answer["text"]
+    await ws.close()
+
+
+async def test_a_recommendation_arrives_with_product_cards(client: Client) -> None:
+    token = (await new_session(client))["token"]
+    ws, _ = await connect(client, token)
+    answer = await ask(ws, "I need a light laptop for travel", "c1")
+
+    first = answer["cards"][0]
+    assert first["name"] in answer["text"] and first["price"] in answer["text"]
+    assert set(first) == {"name", "price", "stock", "description", "url"}
+    assert first["stock"] in {"in", "low"} and first["description"]
     await ws.close()
 
 

@@ -123,6 +123,19 @@ def test_a_light_laptop_under_a_budget_picks_the_lightest_in_stock_within_it() -
     assert decision.context_products == decision.products
 
 
+def test_the_picks_come_as_cards_with_their_reasons() -> None:
+    decision = ask("describe_need", "a light laptop for travel under 900€", amount="..900")
+    (reply,) = decision.replies
+
+    first = reply.cards[0]
+    assert [c.name for c in reply.cards] == [
+        "Acer Swift Go 14", "Lenovo IdeaPad Slim 3", "Acer Aspire 5"
+    ]  # fmt: skip
+    assert (first.price, first.description) == ("€849.00", "1320 g, 12 h of battery")
+    assert first.stock in {"in", "low"} and (first.url or "").startswith("https://")
+    assert reply.attachment() == {"cards": [c.to_dict() for c in reply.cards]}
+
+
 def test_an_out_of_stock_product_is_never_recommended() -> None:
     decision = ask("ask_recommendation", "the cheapest laptop please", amount="..700")
 
