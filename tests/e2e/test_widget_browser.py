@@ -7,7 +7,10 @@ the open widget at desktop and phone sizes are saved in reports/screenshots/.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
@@ -63,7 +66,7 @@ def bot_messages(page: Page) -> Locator:
     return page.locator(".jb-msg.jb-from-bot")
 
 
-async def push(site: Site, text: str) -> None:
+async def push(site: Site, text: str, attachment: dict[str, Any] | None = None) -> None:
     """A message from the shop's side (an agent or a follow-up) to the only web customer."""
     async with site.services.uow() as uow:
         [row] = await uow.queries.touchpoints(limit=1)
@@ -73,7 +76,7 @@ async def push(site: Site, text: str) -> None:
             customer_id=row.customer_id,
             channel="web",
             recipient_id=row.sender,
-            messages=[NewOutbound(text, answered_by="agent")],
+            messages=[NewOutbound(text, answered_by="agent", attachment=attachment)],
             in_reply_to=None,
             status="pending",
             now=site.services.clock(),
@@ -174,6 +177,27 @@ async def test_a_pushed_message_arrives_live_with_an_unread_badge(
     await expect(agent).to_contain_text("Marta")
     await expect(agent.locator(".jb-agent-label")).to_be_visible()
     await expect(page.locator(".jb-badge")).to_be_hidden()
+
+
+async def test_asked_for_a_rating_the_customer_picks_four_stars(
+    browser: Browser, site: Site
+) -> None:
+    page = await greeted(browser, site)
+    await push(site, "How did we do today?", {"ask": "csat"})
+
+    stars = page.locator(".jb-stars .jb-star")
+    await expect(stars).to_have_count(5)
+    await stars.nth(3).click()
+
+    await expect(page.locator(".jb-from-customer .jb-text").last).to_have_text("★★★★☆")
+    await expect(page.locator(".jb-stars")).to_have_class(re.compile("jb-done"))
+    for _ in range(50):  # the server stores it a moment after the bubble shows
+        async with site.services.uow() as uow:
+            texts = [row.text for row in await uow.queries.touchpoints()]
+        if '/csat{"score": 4}' in texts:
+            break
+        await asyncio.sleep(0.1)
+    assert texts[-1] == '/csat{"score": 4}'
 
 
 async def test_a_dropped_connection_comes_back_without_losing_or_repeating(
