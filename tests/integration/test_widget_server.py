@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -161,6 +162,27 @@ async def test_reconnecting_replays_only_what_came_after_the_last_id(client: Cli
     assert after_first == [{"type": "ready", "last_id": first["id"]}]
     await ws.close()
     await ws2.close()
+
+
+async def test_a_tab_that_closes_while_the_bot_answers_gets_the_answer_next_time(
+    client: Client, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = (await new_session(client))["token"]
+    ws, _ = await connect(client, token)
+    await ws.send_json({"type": "message", "id": "c1", "text": "hello"})
+    await ws.close()
+    for _ in range(50):
+        async with services.uow() as uow:
+            if await uow.messages.count(direction="out") == 1:
+                break
+        await asyncio.sleep(0.05)
+
+    ws, replay = await connect(client, token)
+    frames = replay + ([await ws.receive_json(timeout=5)] if len(replay) < 3 else [])
+
+    assert [f["from"] for f in frames if f["type"] == "message"] == ["customer", "bot"]
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    await ws.close()
 
 
 async def test_what_was_queued_while_offline_arrives_on_connect(

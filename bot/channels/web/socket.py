@@ -106,11 +106,20 @@ class WebSocketSender:
         return str(message.outbox_id)
 
     async def push(self, session: str, frame: dict[str, Any]) -> bool:
-        """Send ``frame`` to every open socket of ``session``; False when there is none."""
-        sockets = [ws for ws in self.sockets.get(session, ()) if not ws.closed]
-        for ws in sockets:
-            await ws.send_json(frame)
-        return bool(sockets)
+        """Send ``frame`` to every open socket of ``session``; False when none took it."""
+        sent = [await send(ws, frame) for ws in list(self.sockets.get(session, ()))]
+        return any(sent)
+
+
+async def send(ws: web.WebSocketResponse, frame: dict[str, Any]) -> bool:
+    """Send ``frame``; False (not an error) when the tab has just gone away."""
+    if ws.closed:
+        return False
+    try:
+        await ws.send_json(frame)
+    except ConnectionResetError:
+        return False
+    return True
 
 
 def parse_socket_message(
@@ -208,11 +217,11 @@ class SocketChannel:
             async with self.uow.read_only() as uow:
                 found = await uow.messages.history(CHANNEL, session, after=last)
             for m in found:
-                await ws.send_json(history_frame(session, m))
+                await send(ws, history_frame(session, m))
             if len(found) < 200:
                 break
             last = found[-1].id
-        await ws.send_json({"type": "ready", "last_id": found[-1].id if found else last})
+        await send(ws, {"type": "ready", "last_id": found[-1].id if found else last})
 
     async def _on_frame(self, ws: web.WebSocketResponse, opened: _Opened, raw: str) -> None:
         """Answer one client frame; a refused one gets an error naming its ``client_id``."""
@@ -253,7 +262,7 @@ async def _error(
     ws: web.WebSocketResponse, client_id: Any, code: str, text: str, **extra: Any
 ) -> None:
     frame = {"type": "error", "code": code, "error": text, "client_id": client_id, **extra}
-    await ws.send_json(frame)
+    await send(ws, frame)
 
 
 def socket_handler(channel: SocketChannel) -> Handler:
