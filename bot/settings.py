@@ -83,6 +83,11 @@ class WebSettings(BaseSettings):
         description="Comma-separated origins (https://shop.example.com) whose pages may "
         "embed the widget, besides this service's own; * allows any",
     )
+    events_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret of the HMAC-SHA256 signature on POST /api/events "
+        "(unset: the endpoint is off)",
+    )
     widget_rate: int = Field(20, ge=1, description="Widget messages per minute per session")
     widget_burst: int = Field(5, ge=1, description="Widget messages a session may send at once")
 
@@ -127,6 +132,7 @@ class Settings(BaseSettings):
                 ("JOURNEYBOT_TELEGRAM_WEBHOOK_SECRET", tg.webhook_secret),
                 ("JOURNEYBOT_REST_TOKEN", web.rest_token),
                 ("JOURNEYBOT_SECRET", web.secret),
+                ("JOURNEYBOT_EVENTS_SECRET", web.events_secret),
             ):
                 if secret is not None and secret.get_secret_value() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name} is a placeholder; choose a real secret")

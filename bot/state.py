@@ -13,10 +13,15 @@ def customer_state(ctx: CustomerContext | None, msg: InboundMessage) -> Customer
         return CustomerState(
             customer_id=f"{msg.channel}:{msg.sender_id}", language=msg.language_hint
         )
+    return known_customer_state(ctx, msg.language_hint)
+
+
+def known_customer_state(ctx: CustomerContext, language_hint: str | None = None) -> CustomerState:
+    """The core's view of a stored customer."""
     return CustomerState(
         customer_id=str(ctx.customer_id),
         stage=ctx.stage,
-        language=ctx.language or msg.language_hint,
+        language=ctx.language or language_hint,
         purchased=ctx.purchased,
         opted_out=ctx.opted_out,
         last_seen_at=ctx.last_seen_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from bot.channels.base import InboundMessage
 from journeys.model import (
     CancelFollowUp,
+    Command,
     Decision,
     HandOff,
     ScheduleFollowUp,
@@ -87,7 +89,7 @@ async def store_exchange(
         await uow.customers.add_stage_change(
             customer_id, changed.previous, changed.current, changed.reason, changed.at
         )
-    await _apply_commands(uow, decision, customer_id, conversation_id, now)
+    await apply_commands(uow, decision.commands, customer_id, conversation_id, now)
     await uow.customers.update_state(
         customer_id, **_customer_update(ctx, decision, stage_after, now)
     )
@@ -141,14 +143,15 @@ def _touchpoint(
     )
 
 
-async def _apply_commands(
+async def apply_commands(
     uow: SqlAlchemyUnitOfWork,
-    decision: Decision,
+    commands: Sequence[Command],
     customer_id: int,
-    conversation_id: int,
+    conversation_id: int | None,
     now: datetime,
 ) -> None:
-    for command in decision.commands:
+    """Carry out the core's commands (follow-ups, opt-out, hand-off) in the unit of work."""
+    for command in commands:
         match command:
             case ScheduleFollowUp(kind=kind, due_at=due_at, key=key, template=template):
                 await uow.follow_ups.schedule(
@@ -158,7 +161,7 @@ async def _apply_commands(
                 await uow.follow_ups.cancel(customer_id, kind, reason, now)
             case SetOptOut(opted_out=opted_out):
                 await uow.customers.update_state(customer_id, opted_out=opted_out)
-            case HandOff():
+            case HandOff() if conversation_id is not None:
                 await uow.conversations.touch(conversation_id, now, needs_human=True)
 
 

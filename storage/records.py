@@ -69,6 +69,20 @@ class HistoryMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class NewCommerceEvent:
+    """A commerce event to store (``total`` as a decimal string)."""
+
+    event_id: str
+    type: str
+    cart_id: str | None
+    order_id: str | None
+    total: str | None
+    currency: str | None
+    items: list[dict[str, Any]]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class NewTouchpoint:
     """A touchpoint to insert."""
 

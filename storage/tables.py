@@ -171,6 +171,23 @@ class StageHistory(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class CommerceEvent(Base):
+    """An event the shop reported (cart, checkout, order, review); ``event_id`` is unique."""
+
+    __tablename__ = "commerce_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    cart_id: Mapped[str | None] = mapped_column(String(200))
+    order_id: Mapped[str | None] = mapped_column(String(200))
+    total: Mapped[str | None] = mapped_column(String(32))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class FollowUp(Base):
     """A proactive message to send later (cart recovery, review prompt)."""
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from storage.engine import autocommit, write_lock
 from storage.errors import StorageError
+from storage.events import CommerceEventRepository
 from storage.queries import TouchpointQueries
 from storage.repositories import (
     ConversationRepository,
@@ -37,6 +38,7 @@ class SqlAlchemyUnitOfWork:
     messages: MessageRepository
     touchpoints: TouchpointRepository
     follow_ups: FollowUpRepository
+    events: CommerceEventRepository
     queries: TouchpointQueries
     connection: AsyncConnection
 
@@ -69,6 +71,7 @@ class SqlAlchemyUnitOfWork:
         self.messages = MessageRepository(connection)
         self.touchpoints = TouchpointRepository(connection)
         self.follow_ups = FollowUpRepository(connection)
+        self.events = CommerceEventRepository(connection)
         self.queries = TouchpointQueries(connection)
         return self
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.app import Services
 from bot.settings import DatabaseSettings, NluSettings, Settings, TelegramSettings, WebSettings
+from bot.web.app import build_web_app
 from storage.migrate import upgrade
 from tests.postgres import find_pg_ctl, postgres_server
 
@@ -66,3 +70,10 @@ def make_settings(database_url: str, tmp_path: Path, **web: object) -> Settings:
         telegram=TelegramSettings(_env_file=None),  # type: ignore[call-arg]
         web=WebSettings(_env_file=None, **web),  # type: ignore[call-arg]
     )
+
+
+@pytest.fixture
+async def client(services: Services) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """The web app of the test module's ``services`` fixture, on a loopback test server."""
+    async with TestClient(TestServer(build_web_app(services))) as test_client:
+        yield test_client

@@ -14,6 +14,8 @@ from sqlalchemy import text
 from bot.channels.web.rest import rest_webhook
 from bot.channels.web.socket import SocketChannel, socket_handler
 from bot.channels.web.widget import Asset, asset_handler, session_handlers
+from bot.commerce.ingest import EventIngest
+from bot.web.api import events_handler
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -81,6 +83,12 @@ def build_web_app(services: Services) -> web.Application:
     app.router.add_post("/widget/session", create_session)
     app.router.add_route("OPTIONS", "/widget/session", preflight)
     widget_js = Asset.load(STATIC / "widget.js", "application/javascript")
+    events_secret = services.settings.web.events_secret
+    ingest = EventIngest(services.uow, services.shop.journey_map, services.clock)
+    app.router.add_post(
+        "/api/events",
+        events_handler(ingest, events_secret.get_secret_value() if events_secret else None),
+    )
     app.router.add_get("/widget.js", asset_handler(widget_js))
     app.router.add_get("/widget.css", asset_handler(Asset.load(STATIC / "widget.css", "text/css")))
     return app

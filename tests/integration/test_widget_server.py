@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 from aiohttp import WSMsgType, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from bot.app import Services, build_services
 from bot.channels.base import InboundMessage
-from bot.web.app import build_web_app
 from tests.conftest import make_settings
 from tests.fakes import FakeClock, FakeNluBackend
 
@@ -39,12 +38,6 @@ async def services(database_url: str, tmp_path: Path) -> AsyncIterator[Services]
     )
     yield built
     await built.aclose()
-
-
-@pytest.fixture
-async def client(services: Services) -> AsyncIterator[Client]:
-    async with TestClient(TestServer(build_web_app(services))) as test_client:
-        yield test_client
 
 
 async def new_session(client: Client, token: str | None = None, **body: Any) -> dict[str, Any]:

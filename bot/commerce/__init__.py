@@ -1,0 +1,1 @@
+"""Commerce events from the shop's systems: signed, validated, stored once, acted on."""

@@ -1,0 +1,122 @@
+"""Applies one validated commerce event in one transaction.
+
+The event is stored once (a retried event id changes nothing), logged as a touchpoint on
+the customer's channel, and the core's ``decide_event`` moves the journey stage, marks a
+purchase and schedules or cancels follow-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.commerce.payload import EventPayload
+from bot.state import known_customer_state
+from bot.transaction import apply_commands
+from journeys.commerce import CommerceEvent, decide_event
+from journeys.journey_map import JourneyMap
+from storage.errors import DuplicateEvent
+from storage.records import NewCommerceEvent, NewTouchpoint
+from storage.uow import UnitOfWorkFactory
+
+
+class UnknownCustomer(LookupError):
+    """The event names a chat identity journeybot has never seen."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """The outcome: ``duplicate`` for an event id seen before; the stage after the event."""
+
+    duplicate: bool
+    stage: str | None = None
+
+
+class EventIngest:
+    """Stores and applies commerce events."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, journey_map: JourneyMap, clock: Callable[[], datetime]
+    ) -> None:
+        self.uow, self.journey_map, self.clock = uow, journey_map, clock
+
+    async def ingest(self, event: EventPayload) -> Ingested:
+        """Apply ``event``; raise ``UnknownCustomer`` when its customer is not known."""
+        now = self.clock()
+        who = event.customer
+        try:
+            async with self.uow() as uow:
+                ctx = await uow.customers.context(who.channel, who.id)
+                if ctx is None:
+                    raise UnknownCustomer(f"no {who.channel} customer with id {who.id!r}")
+                await uow.events.add(ctx.customer_id, _stored(event), now)
+                state = known_customer_state(ctx)
+                decision = decide_event(state, _core_event(event), now, self.journey_map)
+                changed = decision.stage_changed
+                stage_after = changed.current if changed else ctx.stage
+                await uow.touchpoints.add(
+                    ctx.customer_id, ctx.conversation_id, None,
+                    _touchpoint(event, ctx.stage, stage_after, ctx.language, now),
+                )  # fmt: skip
+                if changed is not None:
+                    await uow.customers.add_stage_change(
+                        ctx.customer_id, changed.previous, changed.current, changed.reason, now
+                    )
+                await uow.customers.update_state(
+                    ctx.customer_id, stage=stage_after, purchased=decision.purchased
+                )
+                await apply_commands(
+                    uow, decision.commands, ctx.customer_id, ctx.conversation_id, now
+                )
+                await uow.commit()
+        except DuplicateEvent:
+            return Ingested(duplicate=True)
+        return Ingested(duplicate=False, stage=stage_after)
+
+
+def _core_event(event: EventPayload) -> CommerceEvent:
+    return CommerceEvent(
+        type=event.type,
+        occurred_at=event.occurred_at,
+        cart_id=event.cart_id,
+        order_id=event.order_id,
+        item_count=sum(item.quantity for item in event.items),
+    )
+
+
+def _stored(event: EventPayload) -> NewCommerceEvent:
+    return NewCommerceEvent(
+        event_id=event.id,
+        type=event.type,
+        cart_id=event.cart_id,
+        order_id=event.order_id,
+        total=None if event.total is None else str(event.total),
+        currency=event.currency,
+        items=[item.model_dump(mode="json") for item in event.items],
+        occurred_at=event.occurred_at,
+    )
+
+
+def _touchpoint(
+    event: EventPayload,
+    stage_before: str | None,
+    stage_after: str | None,
+    language: str | None,
+    now: datetime,
+) -> NewTouchpoint:
+    return NewTouchpoint(
+        channel=event.customer.channel,
+        direction="in",
+        kind="event",
+        text=event.summary(),
+        intent=event.type,
+        confidence=None,
+        language=language,
+        stage_before=stage_before,
+        stage_after=stage_after,
+        answered_by=None,
+        latency_ms=None,
+        created_at=now,
+        products=list(dict.fromkeys(item.product_id for item in event.items)),
+    )

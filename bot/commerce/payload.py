@@ -1,0 +1,80 @@
+"""The JSON body of ``POST /api/events``, validated with pydantic.
+
+    {"id": "evt-1", "type": "cart_updated",
+     "customer": {"channel": "web", "id": "<widget session>"},
+     "cart_id": "cart-8812", "order_id": null,
+     "items": [{"product_id": "xps-13", "name": "Dell XPS 13", "quantity": 1,
+                "unit_price": "1299.00"}],
+     "total": "1299.00", "currency": "EUR", "occurred_at": "2026-03-02T10:00:00Z"}
+
+``customer`` names the chat identity the event belongs to (``telegram`` user id or ``web``
+widget session). Unknown fields are ignored, so a shop may send more.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from journeys.commerce import EVENT_TYPES
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class CustomerRef(_Model):
+    """The chat identity: channel and that channel's id for the customer."""
+
+    channel: Literal["telegram", "web", "rest"]
+    id: str = Field(min_length=1, max_length=200)
+
+
+class Item(_Model):
+    """One line of a cart or order."""
+
+    product_id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=300)
+    quantity: int = Field(ge=1, le=10_000)
+    unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+
+
+class EventPayload(_Model):
+    """One commerce event."""
+
+    id: str = Field(min_length=1, max_length=200)
+    type: str
+    customer: CustomerRef
+    cart_id: str | None = Field(None, max_length=200)
+    order_id: str | None = Field(None, max_length=200)
+    items: list[Item] = Field(default_factory=list, max_length=500)
+    total: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    occurred_at: AwareDatetime
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {value!r}; known: {', '.join(EVENT_TYPES)}")
+        return value
+
+    def summary(self) -> str:
+        """One line for the touchpoint log: type, cart or order, items and total."""
+        parts: list[str] = [self.type]
+        if self.order_id or self.cart_id:
+            parts.append(f"{'order' if self.order_id else 'cart'} {self.order_id or self.cart_id}")
+        if self.items:
+            parts.append(", ".join(f"{i.quantity}× {i.name}" for i in self.items))
+        if self.total is not None:
+            parts.append(f"{self.total} {self.currency or ''}".strip())
+        return " · ".join(parts)
+
+
+def describe_errors(error: ValidationError) -> str:
+    """Pydantic's errors as one line naming each field: ``items.0.quantity: ...``."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+    )

@@ -1,0 +1,87 @@
+"""What a commerce event from the shop (a cart, a checkout, an order) means for a customer.
+
+``decide_event`` is pure: from the customer's state and one event it gives the stage change
+(the journey map says which stage each event signals), whether it is a purchase, and the
+follow-ups to schedule or cancel. A cart with items, or a started checkout, schedules the
+map's ``cart_recovery`` cadence for that cart (keys ``cart:<id>:<step>``, so the same cart
+never gets the same step twice); a new cart update starts it again from the first step; an
+order or an emptied cart cancels what is pending; a delivered order schedules the
+``review_request`` cadence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from journeys.journey_map import JourneyMap
+from journeys.model import CancelFollowUp, Command, CustomerState, ScheduleFollowUp, StageChanged
+from journeys.stages import StageTracker
+
+EVENT_TYPES = (
+    "cart_updated",
+    "checkout_started",
+    "order_placed",
+    "order_delivered",
+    "order_cancelled",
+    "review_submitted",
+)
+CART_RECOVERY = "cart_recovery"
+REVIEW_REQUEST = "review_request"
+
+
+@dataclass(frozen=True, slots=True)
+class CommerceEvent:
+    """One event as the core needs it (validated by the caller)."""
+
+    type: str
+    occurred_at: datetime
+    cart_id: str | None = None
+    order_id: str | None = None
+    item_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EventDecision:
+    """The stage change, purchase flag and follow-up commands of one event."""
+
+    stage_changed: StageChanged | None
+    purchased: bool
+    commands: tuple[Command, ...] = ()
+
+
+def decide_event(
+    state: CustomerState, event: CommerceEvent, now: datetime, journey_map: JourneyMap
+) -> EventDecision:
+    """What ``event`` changes for the customer in ``state``."""
+    if event.type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event.type!r}; known: {', '.join(EVENT_TYPES)}")
+    changed = StageTracker(journey_map).on_signal(state, event.type, now)
+    purchase = journey_map.is_purchase_signal(event.type)
+    return EventDecision(changed, state.purchased or purchase, _commands(event, journey_map))
+
+
+def _commands(event: CommerceEvent, journey_map: JourneyMap) -> tuple[Command, ...]:
+    if event.type in ("cart_updated", "checkout_started"):
+        cancel = CancelFollowUp(CART_RECOVERY, reason=f"{event.type} {event.cart_id}")
+        if event.item_count == 0 or event.cart_id is None:
+            return (cancel,)
+        return (cancel, *_cadence(CART_RECOVERY, f"cart:{event.cart_id}", event, journey_map))
+    if event.type == "order_placed":
+        return (CancelFollowUp(CART_RECOVERY, reason=f"order_placed {event.order_id}"),)
+    if event.type == "order_delivered" and event.order_id is not None:
+        return _cadence(REVIEW_REQUEST, f"order:{event.order_id}", event, journey_map)
+    return ()
+
+
+def _cadence(
+    kind: str, key: str, event: CommerceEvent, journey_map: JourneyMap
+) -> tuple[ScheduleFollowUp, ...]:
+    cadence = journey_map.follow_up(kind)
+    if cadence is None:
+        return ()
+    stamp = event.occurred_at.isoformat()
+    return tuple(
+        ScheduleFollowUp(kind, event.occurred_at + delay, f"{key}:{stamp}:{step}", f"{kind}_{step}")
+        for step, delay in enumerate(cadence.delays, start=1)
+    )

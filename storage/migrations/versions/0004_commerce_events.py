@@ -1,0 +1,46 @@
+"""commerce_events: carts, checkouts and orders the shop reports
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-29
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "commerce_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=200), nullable=False),
+        sa.Column("type", sa.String(length=32), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("cart_id", sa.String(length=200), nullable=True),
+        sa.Column("order_id", sa.String(length=200), nullable=True),
+        sa.Column("total", sa.String(length=32), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_commerce_events_customer_id_customers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commerce_events")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_commerce_events_event_id")),
+    )
+    op.create_index(
+        op.f("ix_commerce_events_customer_id"), "commerce_events", ["customer_id"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_commerce_events_customer_id"), table_name="commerce_events")
+    op.drop_table("commerce_events")

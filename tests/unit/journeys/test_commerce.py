@@ -1,0 +1,63 @@
+"""What commerce events mean for a customer: stage, purchase, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from journeys.commerce import CommerceEvent, decide_event
+from journeys.model import CancelFollowUp, ScheduleFollowUp
+from tests.builders import customer_state, demo_shop
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def event(kind: str, **fields: object) -> CommerceEvent:
+    return CommerceEvent(kind, NOW, **fields)  # type: ignore[arg-type]
+
+
+def decide(
+    kind: str, stage: str | None = "consideration", purchased: bool = False, **fields: object
+):  # type: ignore[no-untyped-def]
+    state = customer_state(stage=stage, purchased=purchased)
+    return decide_event(state, event(kind, **fields), NOW, demo_shop().journey_map)
+
+
+def test_a_cart_with_items_schedules_three_reminders_after_cancelling_the_old_ones() -> None:
+    decision = decide("cart_updated", cart_id="c1", item_count=2)
+
+    cancel, *reminders = decision.commands
+    assert cancel == CancelFollowUp("cart_recovery", reason="cart_updated c1")
+    assert all(isinstance(r, ScheduleFollowUp) for r in reminders)
+    assert [r.due_at - NOW for r in reminders] == [  # type: ignore[union-attr]
+        timedelta(hours=1), timedelta(hours=24), timedelta(hours=72)
+    ]  # fmt: skip
+    assert len({r.key for r in reminders}) == 3  # type: ignore[union-attr]
+    assert decision.stage_changed is not None and decision.stage_changed.current == "purchase"
+
+
+def test_an_emptied_cart_only_cancels() -> None:
+    decision = decide("cart_updated", cart_id="c1", item_count=0)
+    assert decision.commands == (CancelFollowUp("cart_recovery", reason="cart_updated c1"),)
+
+
+def test_an_order_is_a_purchase_and_cancels_the_cart_reminders() -> None:
+    decision = decide("order_placed", order_id="o1")
+
+    assert decision.purchased
+    assert decision.stage_changed is not None and decision.stage_changed.current == "retention"
+    assert decision.commands == (CancelFollowUp("cart_recovery", reason="order_placed o1"),)
+
+
+def test_a_delivered_order_schedules_the_review_request() -> None:
+    decision = decide("order_delivered", stage="retention", purchased=True, order_id="o1")
+
+    (request,) = decision.commands
+    assert isinstance(request, ScheduleFollowUp)
+    assert (request.kind, request.due_at) == ("review_request", NOW + timedelta(days=3))
+
+
+def test_an_unknown_event_type_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown event type 'cart_abandoned'"):
+        decide("cart_abandoned")
