@@ -27,6 +27,7 @@ FALLBACK_LANGUAGE = "en"
 
 _PRODUCT = frozenset({"product", "price", "stock", "url"})
 _COLOUR = _PRODUCT | {"colour", "colours"}
+_CART = frozenset({"items", "total", "cart_url"})
 SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "welcome": frozenset(),
     "help": frozenset(),
@@ -64,6 +65,10 @@ SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "budget_between": frozenset({"low", "high"}),
     "faq_not_sure": frozenset(),
     "product_policy": frozenset({"product", "text"}),
+    "cart_recovery_1": _CART,
+    "cart_recovery_2": _CART,
+    "cart_recovery_3": _CART,
+    "review_request_1": _CART,
 }
 """Templates the core renders by name (every one required in English) → their placeholders."""
 

@@ -46,6 +46,10 @@ SYSTEM_REPLIES = {
     "budget_between": "{low}-{high}",
     "faq_not_sure": "Not sure. Ask a person?",
     "product_policy": "{product}: {text}",
+    "cart_recovery_1": "Your cart:\n{items}\n{total} {cart_url}",
+    "cart_recovery_2": "Still thinking? {cart_url}",
+    "cart_recovery_3": "Last call: {total} {cart_url}",
+    "review_request_1": "How was it?",
 }
 INTENT_REPLIES = {
     "greet": "Hi!",

@@ -1,0 +1,115 @@
+"""Whether a due follow-up (a cart reminder, a review request) goes out now, and what it says.
+
+Checked at send time, in this order:
+
+1. a customer who opted out, or whose conversation a person has taken over, gets nothing:
+   the follow-up is cancelled;
+2. inside the shop's quiet hours (its time zone) it is held until they end;
+3. past the weekly cap on proactive messages it is skipped, with the reason recorded;
+4. otherwise it is sent: the step's template (``cart_recovery_2``) in the customer's
+   language, naming the cart's items and total, with the link back to the cart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from journeys.model import Reply
+from journeys.policies import Policies, QuietHours
+from journeys.replies import Speaker
+from journeys.shop import Shop
+
+
+@dataclass(frozen=True, slots=True)
+class DueFollowUp:
+    """A follow-up whose time has come, with what its message needs."""
+
+    kind: str
+    template: str
+    due_at: datetime
+    items: tuple[str, ...] = ()
+    """Lines such as ``1× Dell XPS 13``."""
+    total: str = ""
+    cart_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """What the send-time rules need to know of the customer."""
+
+    customer_id: str
+    language: str
+    opted_out: bool = False
+    with_person: bool = False
+    proactive_last_week: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send ``reply`` now."""
+
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Try again at ``until`` (quiet hours)."""
+
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Do not send this one, and record why (a cap)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Stop: this and the customer's other pending follow-ups of the kind."""
+
+    reason: str
+
+
+Outcome = Send | Hold | Skip | Cancel
+
+
+def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop) -> Outcome:
+    """The send-time decision for ``due`` (see the module docstring for the rules)."""
+    if who.opted_out:
+        return Cancel("the customer opted out")
+    if who.with_person:
+        return Cancel("a person is handling the conversation")
+    policies = shop.journey_map.policies
+    held = quiet_until(policies, now)
+    if held is not None:
+        return Hold(held)
+    cap = policies.max_proactive_per_week
+    if cap is not None and who.proactive_last_week >= cap:
+        return Skip(f"weekly cap: {who.proactive_last_week} proactive messages in 7 days")
+    speaker = Speaker(shop.replies, who.language, f"{who.customer_id}|{due.template}")
+    values = {"items": "\n".join(due.items), "total": due.total, "cart_url": due.cart_url}
+    return Send(speaker.say(due.template, **values))
+
+
+def quiet_until(policies: Policies, now: datetime) -> datetime | None:
+    """When the quiet hours around ``now`` end (None: ``now`` is not in them)."""
+    window = policies.quiet_hours
+    if window is None:
+        return None
+    local = now.astimezone(ZoneInfo(policies.timezone))
+    if not window.contains(local.time().replace(tzinfo=None)):
+        return None
+    return _window_end(window, local)
+
+
+def _window_end(window: QuietHours, local: datetime) -> datetime:
+    """The next end of the window after ``local``, in UTC (wall-clock arithmetic, so a
+    daylight-saving change still ends the window at its local time)."""
+    end = local.replace(hour=window.end.hour, minute=window.end.minute, second=0, microsecond=0)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(UTC)
