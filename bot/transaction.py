@@ -153,9 +153,11 @@ async def apply_commands(
     """Carry out the core's commands (follow-ups, opt-out, hand-off) in the unit of work."""
     for command in commands:
         match command:
-            case ScheduleFollowUp(kind=kind, due_at=due_at, key=key, template=template):
+            case ScheduleFollowUp(
+                kind=kind, due_at=due_at, key=key, template=template, subject=subject
+            ):
                 await uow.follow_ups.schedule(
-                    customer_id, conversation_id, kind, key, due_at, template, now
+                    customer_id, conversation_id, kind, key, due_at, template, now, subject
                 )
             case CancelFollowUp(kind=kind, reason=reason):
                 await uow.follow_ups.cancel(customer_id, kind, reason, now)

@@ -3,10 +3,10 @@
 ``decide_event`` is pure: from the customer's state and one event it gives the stage change
 (the journey map says which stage each event signals), whether it is a purchase, and the
 follow-ups to schedule or cancel. A cart with items, or a started checkout, schedules the
-map's ``cart_recovery`` cadence for that cart (keys ``cart:<id>:<step>``, so the same cart
-never gets the same step twice); a new cart update starts it again from the first step; an
-order or an emptied cart cancels what is pending; a delivered order schedules the
-``review_request`` cadence.
+map's ``cart_recovery`` cadence for that cart (one key per cart, event time and step, so a
+retried event never schedules a step twice); a new cart update starts it again from the
+first step; an order or an emptied cart cancels what is pending; a delivered order
+schedules the ``review_request`` cadence.
 """
 
 from __future__ import annotations
@@ -66,22 +66,29 @@ def _commands(event: CommerceEvent, journey_map: JourneyMap) -> tuple[Command, .
         cancel = CancelFollowUp(CART_RECOVERY, reason=f"{event.type} {event.cart_id}")
         if event.item_count == 0 or event.cart_id is None:
             return (cancel,)
-        return (cancel, *_cadence(CART_RECOVERY, f"cart:{event.cart_id}", event, journey_map))
+        return (cancel, *_cadence(CART_RECOVERY, event.cart_id, event, journey_map))
     if event.type == "order_placed":
         return (CancelFollowUp(CART_RECOVERY, reason=f"order_placed {event.order_id}"),)
     if event.type == "order_delivered" and event.order_id is not None:
-        return _cadence(REVIEW_REQUEST, f"order:{event.order_id}", event, journey_map)
+        return _cadence(REVIEW_REQUEST, event.order_id, event, journey_map)
     return ()
 
 
 def _cadence(
-    kind: str, key: str, event: CommerceEvent, journey_map: JourneyMap
+    kind: str, subject: str, event: CommerceEvent, journey_map: JourneyMap
 ) -> tuple[ScheduleFollowUp, ...]:
+    """The steps of ``kind`` about ``subject`` (a cart or order id), from the event's time."""
     cadence = journey_map.follow_up(kind)
     if cadence is None:
         return ()
     stamp = event.occurred_at.isoformat()
     return tuple(
-        ScheduleFollowUp(kind, event.occurred_at + delay, f"{key}:{stamp}:{step}", f"{kind}_{step}")
+        ScheduleFollowUp(
+            kind,
+            event.occurred_at + delay,
+            key=f"{kind}:{subject}:{stamp}:{step}",
+            template=f"{kind}_{step}",
+            subject=subject,
+        )
         for step, delay in enumerate(cadence.delays, start=1)
     )

@@ -161,6 +161,8 @@ class ScheduleFollowUp:
     due_at: datetime
     key: str
     template: str = ""
+    subject: str | None = None
+    """The cart or order it is about."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ class CommerceEventRepository(Repository):
                     "order_id": event.order_id,
                     "total": event.total,
                     "currency": event.currency,
+                    "cart_url": event.cart_url,
                     "items": event.items,
                     "occurred_at": event.occurred_at,
                     "received_at": now,

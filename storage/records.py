@@ -80,6 +80,7 @@ class NewCommerceEvent:
     currency: str | None
     items: list[dict[str, Any]]
     occurred_at: datetime
+    cart_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

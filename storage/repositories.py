@@ -167,6 +167,7 @@ class FollowUpRepository(Repository):
         due_at: datetime,
         template: str,
         now: datetime,
+        subject: str | None = None,
     ) -> None:
         """Queue a follow-up unless one with the same key exists for the customer."""
         await self.connection.execute(
@@ -177,6 +178,7 @@ class FollowUpRepository(Repository):
                 "kind": kind,
                 "key": key,
                 "template": template,
+                "subject": subject,
                 "due_at": due_at,
                 "status": "pending",
                 "created_at": now,

@@ -183,6 +183,7 @@ class CommerceEvent(Base):
     order_id: Mapped[str | None] = mapped_column(String(200))
     total: Mapped[str | None] = mapped_column(String(32))
     currency: Mapped[str | None] = mapped_column(String(3))
+    cart_url: Mapped[str | None] = mapped_column(String(2000))
     items: Mapped[list[Any]] = mapped_column(JSON, default=list)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -201,6 +202,8 @@ class FollowUp(Base):
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    """The cart or order the follow-up is about."""
     template: Mapped[str] = mapped_column(String(100), default="")
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -95,6 +95,7 @@ def _stored(event: EventPayload) -> NewCommerceEvent:
         currency=event.currency,
         items=[item.model_dump(mode="json") for item in event.items],
         occurred_at=event.occurred_at,
+        cart_url=None if event.cart_url is None else str(event.cart_url),
     )
 
 

@@ -16,7 +16,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationError,
+    field_validator,
+)
 
 from journeys.commerce import EVENT_TYPES
 
@@ -52,6 +60,8 @@ class EventPayload(_Model):
     items: list[Item] = Field(default_factory=list, max_length=500)
     total: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    cart_url: HttpUrl | None = None
+    """The page that brings the customer back to this cart (reminders link to it)."""
     occurred_at: AwareDatetime
 
     @field_validator("type")

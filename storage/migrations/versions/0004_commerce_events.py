@@ -1,4 +1,4 @@
-"""commerce_events: carts, checkouts and orders the shop reports
+"""commerce_events: carts, checkouts and orders the shop reports; follow_ups.subject
 
 Revision ID: 0004
 Revises: 0003
@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=200), nullable=True),
         sa.Column("total", sa.String(length=32), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("cart_url", sa.String(length=2000), nullable=True),
         sa.Column("items", sa.JSON(), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
@@ -39,8 +40,12 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_commerce_events_customer_id"), "commerce_events", ["customer_id"], unique=False
     )
+    with op.batch_alter_table("follow_ups") as batch:
+        batch.add_column(sa.Column("subject", sa.String(length=200), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("follow_ups") as batch:
+        batch.drop_column("subject")
     op.drop_index(op.f("ix_commerce_events_customer_id"), table_name="commerce_events")
     op.drop_table("commerce_events")
