@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.base import SenderRegistry
 from bot.channels.web.sessions import RateLimiter, SessionSigner, WidgetGate
 from bot.channels.web.socket import WebSocketSender
+from bot.followups import FollowUpSender
 from bot.interpret import Interpreter
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
@@ -52,6 +53,7 @@ class Services:
     web_sender: WebSocketSender
     widget: WidgetGate
     outbox: Outbox
+    follow_ups: FollowUpSender
     pipeline: Pipeline
     clock: Callable[[], datetime]
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
@@ -152,6 +154,7 @@ async def build_services(
         web_sender=web_sender,
         widget=build_widget_gate(settings.web),
         outbox=outbox,
+        follow_ups=FollowUpSender(uow, shop, outbox, clock),
         pipeline=pipeline,
         clock=clock,
         metrics=metrics,

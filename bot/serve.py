@@ -1,4 +1,5 @@
-"""Runs the service: HTTP app, outbox sweeper and, with a token, the Telegram channel."""
+"""Runs the service: HTTP app, outbox sweeper, follow-up scheduler and, with a token, the
+Telegram channel."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import logging
 import signal
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import Services, build_services
+from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from bot.web.app import build_web_app
 
@@ -21,11 +24,21 @@ async def start(services: Services, stop: asyncio.Event) -> web.Application:
     services.background.append(
         asyncio.create_task(services.outbox.run(services.settings.outbox_interval, stop))
     )
+    scheduler = start_scheduler(services.follow_ups, services.settings.follow_up_interval)
+    stop_task = asyncio.create_task(_shutdown_on(stop, scheduler))
+    services.background.append(stop_task)
     if services.settings.telegram.token is not None:
         from bot.channels.telegram import attach_telegram
 
         await attach_telegram(services, app)
     return app
+
+
+async def _shutdown_on(stop: asyncio.Event, scheduler: AsyncIOScheduler) -> None:
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 async def serve(settings: Settings, host: str, port: int) -> None:

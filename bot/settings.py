@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     shop_dir: Path = Field(DEMO_SHOP, description="Journey map, replies and catalogue files")
     log_level: str = Field("INFO", description="Python logging level")
     outbox_interval: float = Field(1.0, gt=0, description="Seconds between outbox retry sweeps")
+    follow_up_interval: float = Field(
+        30.0, gt=0, description="Seconds between sweeps for due follow-ups"
+    )
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     nlu: NluSettings = Field(default_factory=NluSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from storage.engine import autocommit, write_lock
 from storage.errors import StorageError
 from storage.events import CommerceEventRepository
+from storage.followups import FollowUpSweep
 from storage.queries import TouchpointQueries
 from storage.repositories import (
     ConversationRepository,
@@ -39,6 +40,7 @@ class SqlAlchemyUnitOfWork:
     touchpoints: TouchpointRepository
     follow_ups: FollowUpRepository
     events: CommerceEventRepository
+    sweep: FollowUpSweep
     queries: TouchpointQueries
     connection: AsyncConnection
 
@@ -72,6 +74,7 @@ class SqlAlchemyUnitOfWork:
         self.touchpoints = TouchpointRepository(connection)
         self.follow_ups = FollowUpRepository(connection)
         self.events = CommerceEventRepository(connection)
+        self.sweep = FollowUpSweep(connection)
         self.queries = TouchpointQueries(connection)
         return self
 

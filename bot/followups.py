@@ -1,0 +1,142 @@
+"""Sends follow-ups when they fall due: one sweep claims the due rows, settles each, commits.
+
+For each claimed row the core decides (``journeys.followups``): a message to send goes into
+the outbox as a ``system`` message with its touchpoint, a held one is pending again at the
+end of the quiet hours, a skipped one records why, a cancelled one stops the rest of its
+kind. Everything of one sweep is one transaction, so a crash sends nothing twice: rows are
+settled in the same commit that queues their messages. APScheduler runs the sweep
+(``bot.scheduler``); tests call ``sweep()`` with a fake clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from bot.outbox import Outbox
+from journeys.followups import Cancel, DueFollowUp, Hold, Recipient, Send, Skip, decide_follow_up
+from journeys.formatting import format_price
+from journeys.model import Reply
+from journeys.shop import Shop
+from storage.followups import Audience, CartSnapshot, DueRow
+from storage.records import NewOutbound, NewTouchpoint
+from storage.uow import SqlAlchemyUnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+CAP_PERIOD = timedelta(days=7)
+BATCH = 200
+PROACTIVE = "system"
+
+
+class FollowUpSender:
+    """Claims due follow-ups and settles them (see the module docstring)."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, shop: Shop, outbox: Outbox, clock: Callable[[], datetime]
+    ) -> None:
+        self.uow, self.shop, self.outbox, self.clock = uow, shop, outbox, clock
+
+    async def sweep(self) -> int:
+        """Settle every follow-up due now; return how many messages were queued."""
+        queued: list[int] = []
+        while True:
+            now = self.clock()
+            async with self.uow() as uow:
+                due = await uow.sweep.claim_due(now, BATCH)
+                for row in due:
+                    queued += await self._settle(uow, row, now)
+                await uow.commit()
+            if len(due) < BATCH:
+                break
+        if queued:
+            await self.outbox.deliver(queued)
+        return len(queued)
+
+    async def _settle(self, uow: SqlAlchemyUnitOfWork, row: DueRow, now: datetime) -> list[int]:
+        audience = await uow.sweep.audience(row, now - CAP_PERIOD)
+        cart = await uow.sweep.cart(row.customer_id, row.subject) if row.subject else None
+        if audience is None:
+            await uow.sweep.settle(row.id, "cancelled", now, reason="no conversation to use")
+            return []
+        language = audience.language or self.shop.journey_map.default_language
+        who = Recipient(
+            customer_id=str(row.customer_id),
+            language=language,
+            opted_out=audience.opted_out,
+            with_person=audience.with_person,
+            proactive_last_week=audience.proactive_since,
+        )
+        outcome = decide_follow_up(_due(row, cart, language), who, now, self.shop)
+        match outcome:
+            case Send(reply=reply):
+                ids = await _queue(uow, row, audience, reply, language, now)
+                await uow.sweep.settle(row.id, "sent", now)
+                return ids
+            case Hold(until=until):
+                await uow.sweep.settle(row.id, "pending", now, reason="quiet hours", due_at=until)
+            case Skip(reason=reason):
+                await uow.sweep.settle(row.id, "skipped", now, reason=reason)
+            case Cancel(reason=reason):
+                await uow.follow_ups.cancel(row.customer_id, row.kind, reason, now)
+                await uow.sweep.settle(row.id, "cancelled", now, reason=reason)
+        log.info("follow-up %s (%s): %s", row.id, row.template, type(outcome).__name__.lower())
+        return []
+
+
+def _due(row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
+    if cart is None:
+        return DueFollowUp(row.kind, row.template, row.due_at)
+    items = tuple(f"{item['quantity']}× {item['name']}" for item in cart.items)
+    return DueFollowUp(
+        row.kind, row.template, row.due_at, items, _total(cart, language), cart.cart_url or ""
+    )
+
+
+def _total(cart: CartSnapshot, language: str) -> str:
+    try:
+        amount = Decimal(cart.total or "")
+    except InvalidOperation:
+        return ""
+    return format_price(amount, cart.currency or "EUR", language)
+
+
+async def _queue(
+    uow: SqlAlchemyUnitOfWork, row: DueRow, audience: Audience, reply: Reply, language: str,
+    now: datetime,
+) -> list[int]:  # fmt: skip
+    """The message in the outbox and its touchpoint (``answered_by`` system)."""
+    text = reply.text
+    buttons = tuple((b.title, b.payload) for b in reply.buttons)
+    queued = await uow.messages.add_outbound(
+        conversation_id=audience.conversation_id,
+        customer_id=row.customer_id,
+        channel=audience.channel,
+        recipient_id=audience.recipient_id,
+        messages=[NewOutbound(text, buttons, PROACTIVE, reply.attachment())],
+        in_reply_to=None,
+        status="pending",
+        now=now,
+    )
+    await uow.touchpoints.add(
+        row.customer_id,
+        audience.conversation_id,
+        queued[0].id,
+        NewTouchpoint(
+            channel=audience.channel,
+            direction="out",
+            kind="follow_up",
+            text=text,
+            intent=row.template,
+            confidence=None,
+            language=language,
+            stage_before=None,
+            stage_after=None,
+            answered_by=PROACTIVE,
+            latency_ms=None,
+            created_at=now,
+        ),
+    )
+    return [m.id for m in queued]

@@ -1,0 +1,234 @@
+"""The cart-recovery cadence end to end on a fake clock: event → reminders → stop rules.
+
+A web customer says hello; the shop reports a cart; the clock moves; each sweep sends what
+is due through the outbox (the widget is offline here, so messages wait as pending rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import Services, build_services
+from bot.channels.base import InboundMessage
+from bot.commerce.ingest import EventIngest
+from bot.commerce.payload import EventPayload
+from storage import tables as t
+from tests.conftest import make_settings
+from tests.fakes import FakeClock, FakeNluBackend
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # 11:00 in Rome, the demo shop's time zone
+SESSION = "session-ann"
+KEYWORDS = {"hello": "greet", "stop": "stop"}
+
+
+def cart_event(event_id: str = "evt-1", at: datetime = NOW, **changes: Any) -> EventPayload:
+    return EventPayload.model_validate(
+        {
+            "id": event_id,
+            "type": "cart_updated",
+            "customer": {"channel": "web", "id": SESSION},
+            "cart_id": "cart-8812",
+            "cart_url": "https://shop.example.com/cart/8812",
+            "items": [{"product_id": "xps-13", "name": "Dell XPS 13", "quantity": 1,
+                       "unit_price": "1299.00"}],
+            "total": "1299.00",
+            "currency": "EUR",
+            "occurred_at": at.isoformat(),
+            **changes,
+        }
+    )  # fmt: skip
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(NOW)
+
+
+@pytest.fixture
+async def services(database_url: str, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Services]:
+    settings = make_settings(database_url, tmp_path)
+    built = await build_services(settings, nlu=FakeNluBackend(KEYWORDS), clock=clock)
+    await built.pipeline.handle(InboundMessage("web", SESSION, "hello", "m1"))
+    yield built
+    await built.aclose()
+
+
+async def report(services: Services, event: EventPayload) -> None:
+    await EventIngest(services.uow, services.shop.journey_map, services.clock).ingest(event)
+
+
+async def reminders(services: Services) -> list[tuple[str, datetime]]:
+    """The proactive messages queued so far: text and time."""
+    async with services.uow() as uow:
+        rows = await uow.session.execute(
+            select(t.Message.text, t.Message.created_at)
+            .where(t.Message.answered_by == "system")
+            .order_by(t.Message.id)
+        )
+        return [(text, at) for text, at in rows]
+
+
+async def statuses(services: Services) -> list[str]:
+    async with services.uow() as uow:
+        rows = await uow.session.execute(select(t.FollowUp.status).order_by(t.FollowUp.id))
+        return [status for (status,) in rows]
+
+
+async def sweep_at(services: Services, clock: FakeClock, at: datetime) -> int:
+    clock.now = at
+    return await services.follow_ups.sweep()
+
+
+async def test_the_whole_cadence_at_one_hour_one_day_and_three_days(
+    services: Services, clock: FakeClock
+) -> None:
+    await report(services, cart_event())
+
+    sent = [
+        await sweep_at(services, clock, NOW + timedelta(minutes=59)),
+        await sweep_at(services, clock, NOW + timedelta(hours=1)),
+        await sweep_at(services, clock, NOW + timedelta(hours=1, minutes=5)),
+        await sweep_at(services, clock, NOW + timedelta(hours=24)),
+        await sweep_at(services, clock, NOW + timedelta(hours=72)),
+        await sweep_at(services, clock, NOW + timedelta(days=30)),
+    ]
+
+    assert sent == [0, 1, 0, 1, 1, 0]
+    texts = [text for text, _ in await reminders(services)]
+    assert texts[0] == (
+        "You left something in your cart:\n1× Dell XPS 13\nTotal: €1,299.00. "
+        "It's saved for you here: https://shop.example.com/cart/8812"
+    )
+    assert texts[1].startswith("Still thinking about it?")
+    assert texts[2].startswith("Last reminder from us: your cart (€1,299.00)")
+    assert await statuses(services) == ["sent", "sent", "sent"]
+    async with services.uow() as uow:
+        logged = [r for r in await uow.queries.touchpoints() if r.kind == "follow_up"]
+    assert [(r.intent, r.answered_by) for r in logged] == [
+        (f"cart_recovery_{n}", "system") for n in (1, 2, 3)
+    ]
+
+
+async def test_an_order_after_the_first_reminder_stops_the_rest(
+    services: Services, clock: FakeClock
+) -> None:
+    await report(services, cart_event())
+    await sweep_at(services, clock, NOW + timedelta(hours=1))
+    order = cart_event("evt-2", NOW + timedelta(hours=2), type="order_placed", order_id="o-1")
+    clock.now = NOW + timedelta(hours=2)
+    await report(services, order)
+
+    assert await sweep_at(services, clock, NOW + timedelta(days=5)) == 0
+    assert await statuses(services) == ["sent", "cancelled", "cancelled"]
+
+
+async def test_an_opt_out_in_chat_stops_the_cadence(services: Services, clock: FakeClock) -> None:
+    await report(services, cart_event())
+    await services.pipeline.handle(InboundMessage("web", SESSION, "stop", "m2"))
+
+    assert await sweep_at(services, clock, NOW + timedelta(days=5)) == 0
+    assert await statuses(services) == ["cancelled"] * 3
+
+
+async def test_a_person_taking_over_is_checked_at_send_time(
+    services: Services, clock: FakeClock
+) -> None:
+    await report(services, cart_event())
+    async with services.uow() as uow:
+        ctx = await uow.customers.context("web", SESSION)
+        assert ctx is not None and ctx.conversation_id is not None
+        await uow.conversations.touch(ctx.conversation_id, NOW, status="agent")
+        await uow.commit()
+
+    assert await sweep_at(services, clock, NOW + timedelta(hours=1)) == 0
+    assert await statuses(services) == ["cancelled"] * 3
+
+
+async def test_a_reminder_due_at_night_waits_for_the_morning(
+    services: Services, clock: FakeClock
+) -> None:
+    evening = datetime(2026, 3, 2, 20, 30, tzinfo=UTC)  # 21:30 in Rome: quiet from 21:00
+    clock.now = evening
+    await report(services, cart_event(at=evening))
+
+    held = await sweep_at(services, clock, evening + timedelta(hours=1))
+    still_night = await sweep_at(services, clock, datetime(2026, 3, 3, 7, 59, tzinfo=UTC))
+    morning = await sweep_at(services, clock, datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
+
+    assert (held, still_night, morning) == (0, 0, 1)
+    [(_, at)] = await reminders(services)
+    assert at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Rome
+
+
+async def test_past_the_weekly_cap_a_reminder_is_skipped_and_recorded(
+    services: Services, clock: FakeClock
+) -> None:
+    for n in range(3):  # three carts, each sending its first reminder (the cap is 3 a week)
+        at = NOW + timedelta(hours=2 * n)
+        clock.now = at
+        await report(services, cart_event(f"evt-{n}", at, cart_id=f"cart-{n}"))
+        await sweep_at(services, clock, at + timedelta(hours=1))
+
+    assert len(await reminders(services)) == 3
+    async with services.uow() as uow:
+        rows = await uow.session.execute(
+            select(t.FollowUp.status, t.FollowUp.reason).order_by(t.FollowUp.id)
+        )
+        settled = list(rows)
+    assert ("skipped", "weekly cap: 3 proactive messages in 7 days") not in settled
+    await sweep_at(services, clock, NOW + timedelta(hours=30))
+    async with services.uow() as uow:
+        rows = await uow.session.execute(select(t.FollowUp.status, t.FollowUp.reason))
+        settled = list(rows)
+    assert ("skipped", "weekly cap: 3 proactive messages in 7 days") in settled
+
+
+async def test_after_a_restart_every_pending_reminder_still_fires_once(
+    services: Services, clock: FakeClock, database_url: str, tmp_path: Path
+) -> None:
+    await report(services, cart_event())
+    await services.aclose()  # the service stops before the first reminder is due
+
+    clock.now = NOW + timedelta(hours=1)
+    restarted = await build_services(
+        make_settings(database_url, tmp_path), nlu=FakeNluBackend(KEYWORDS), clock=clock
+    )
+    try:
+        first, again = await restarted.follow_ups.sweep(), await restarted.follow_ups.sweep()
+        assert (first, again) == (1, 0)
+        assert len(await reminders(restarted)) == 1
+    finally:
+        await restarted.aclose()
+
+
+async def test_two_workers_sweeping_at_once_send_each_reminder_once(
+    services: Services, clock: FakeClock, database_url: str, tmp_path: Path
+) -> None:
+    sessions = [f"session-{n:02}" for n in range(20)]
+    for n, session in enumerate(sessions):
+        await services.pipeline.handle(InboundMessage("web", session, "hello", f"h{n}"))
+        customer = {"channel": "web", "id": session}
+        await report(services, cart_event(f"evt-{n}", customer=customer, cart_id=f"cart-{n}"))
+    other = await build_services(
+        make_settings(database_url, tmp_path), nlu=FakeNluBackend(KEYWORDS), clock=clock
+    )
+    clock.now = NOW + timedelta(hours=1)
+    try:
+        counts = await asyncio.gather(services.follow_ups.sweep(), other.follow_ups.sweep())
+    finally:
+        await other.aclose()
+
+    assert sum(counts) == 20
+    async with services.uow() as uow:
+        rows = await uow.session.execute(
+            select(t.Message.recipient_id).where(t.Message.answered_by == "system")
+        )
+        recipients = sorted(r for (r,) in rows)
+    assert recipients == sessions  # each customer's first reminder, exactly once
