@@ -12,7 +12,7 @@ schedules the ``review_request`` cadence.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from journeys.journey_map import JourneyMap
 from journeys.model import CancelFollowUp, Command, CustomerState, ScheduleFollowUp, StageChanged
@@ -28,6 +28,8 @@ EVENT_TYPES = (
 )
 CART_RECOVERY = "cart_recovery"
 REVIEW_REQUEST = "review_request"
+ATTRIBUTION_WINDOW = timedelta(days=7)
+"""An order this soon after a cart reminder counts as recovered by it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,15 @@ def decide_event(
     changed = StageTracker(journey_map).on_signal(state, event.type, now)
     purchase = journey_map.is_purchase_signal(event.type)
     return EventDecision(changed, state.purchased or purchase, _commands(event, journey_map))
+
+
+def recovered(
+    event: CommerceEvent, last_reminder_at: datetime | None, window: timedelta = ATTRIBUTION_WINDOW
+) -> bool:
+    """True for an order placed within ``window`` after the customer's last cart reminder."""
+    if event.type != "order_placed" or last_reminder_at is None:
+        return False
+    return last_reminder_at <= event.occurred_at <= last_reminder_at + window
 
 
 def _commands(event: CommerceEvent, journey_map: JourneyMap) -> tuple[Command, ...]:

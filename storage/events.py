@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage import tables as t
 from storage.errors import DuplicateEvent
 from storage.records import NewCommerceEvent
 from storage.repository_base import Repository
+from storage.statements import table
 
 
 class CommerceEventRepository(Repository):
@@ -32,6 +34,7 @@ class CommerceEventRepository(Repository):
                     "total": event.total,
                     "currency": event.currency,
                     "cart_url": event.cart_url,
+                    "recovered": event.recovered,
                     "items": event.items,
                     "occurred_at": event.occurred_at,
                     "received_at": now,
@@ -39,3 +42,18 @@ class CommerceEventRepository(Repository):
             )
         except IntegrityError as exc:
             raise DuplicateEvent(event.event_id) from exc
+
+    async def last_reminder_at(self, customer_id: int, kind: str) -> datetime | None:
+        """When the customer was last sent a follow-up of ``kind`` (None: never)."""
+        f = table(t.FollowUp)
+        stmt = select(func.max(f.c.updated_at)).where(
+            f.c.customer_id == customer_id, f.c.kind == kind, f.c.status == "sent"
+        )
+        found: datetime | None = (await self.connection.execute(stmt)).scalar_one()
+        return found
+
+    async def recovered_revenue(self) -> list[tuple[str, str]]:
+        """``(total, currency)`` of every recovered order, for analytics."""
+        e = table(t.CommerceEvent)
+        stmt = select(e.c.total, e.c.currency).where(e.c.recovered.is_(True))
+        return [(total, currency) for total, currency in await self.connection.execute(stmt)]

@@ -81,6 +81,7 @@ class NewCommerceEvent:
     items: list[dict[str, Any]]
     occurred_at: datetime
     cart_url: str | None = None
+    recovered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,8 @@ class CommerceEvent(Base):
     total: Mapped[str | None] = mapped_column(String(32))
     currency: Mapped[str | None] = mapped_column(String(3))
     cart_url: Mapped[str | None] = mapped_column(String(2000))
+    recovered: Mapped[bool] = mapped_column(Boolean, default=False)
+    """An order that followed a cart reminder within the attribution window."""
     items: Mapped[list[Any]] = mapped_column(JSON, default=list)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())

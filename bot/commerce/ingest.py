@@ -8,13 +8,13 @@ purchase and schedules or cancels follow-ups.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.commerce.payload import EventPayload
 from bot.state import known_customer_state
 from bot.transaction import apply_commands
-from journeys.commerce import CommerceEvent, decide_event
+from journeys.commerce import CART_RECOVERY, CommerceEvent, decide_event, recovered
 from journeys.journey_map import JourneyMap
 from storage.errors import DuplicateEvent
 from storage.records import NewCommerceEvent, NewTouchpoint
@@ -50,9 +50,12 @@ class EventIngest:
                 ctx = await uow.customers.context(who.channel, who.id)
                 if ctx is None:
                     raise UnknownCustomer(f"no {who.channel} customer with id {who.id!r}")
-                await uow.events.add(ctx.customer_id, _stored(event), now)
+                core = _core_event(event)
+                reminded = await uow.events.last_reminder_at(ctx.customer_id, CART_RECOVERY)
+                stored = replace(_stored(event), recovered=recovered(core, reminded))
+                await uow.events.add(ctx.customer_id, stored, now)
                 state = known_customer_state(ctx)
-                decision = decide_event(state, _core_event(event), now, self.journey_map)
+                decision = decide_event(state, core, now, self.journey_map)
                 changed = decision.stage_changed
                 stage_after = changed.current if changed else ctx.stage
                 await uow.touchpoints.add(

@@ -129,6 +129,20 @@ async def test_an_order_after_the_first_reminder_stops_the_rest(
     assert await statuses(services) == ["sent", "cancelled", "cancelled"]
 
 
+async def test_an_order_within_a_week_of_a_reminder_counts_as_recovered_revenue(
+    services: Services, clock: FakeClock
+) -> None:
+    await report(services, cart_event())
+    await sweep_at(services, clock, NOW + timedelta(hours=1))
+    clock.now = NOW + timedelta(days=3)
+    await report(services, cart_event("evt-2", clock.now, type="order_placed", order_id="o-1"))
+    clock.now = NOW + timedelta(days=20)
+    await report(services, cart_event("evt-3", clock.now, type="order_placed", order_id="o-2"))
+
+    async with services.uow() as uow:
+        assert await uow.events.recovered_revenue() == [("1299.00", "EUR")]  # not o-2
+
+
 async def test_an_opt_out_in_chat_stops_the_cadence(services: Services, clock: FakeClock) -> None:
     await report(services, cart_event())
     await services.pipeline.handle(InboundMessage("web", SESSION, "stop", "m2"))

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("total", sa.String(length=32), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=True),
         sa.Column("cart_url", sa.String(length=2000), nullable=True),
+        sa.Column("recovered", sa.Boolean(), nullable=False),
         sa.Column("items", sa.JSON(), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),

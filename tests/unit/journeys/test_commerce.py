@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from journeys.commerce import CommerceEvent, decide_event
+from journeys.commerce import CommerceEvent, decide_event, recovered
 from journeys.model import CancelFollowUp, ScheduleFollowUp
 from tests.builders import customer_state, demo_shop
 
@@ -61,3 +61,18 @@ def test_a_delivered_order_schedules_the_review_request() -> None:
 def test_an_unknown_event_type_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown event type 'cart_abandoned'"):
         decide("cart_abandoned")
+
+
+@pytest.mark.parametrize(
+    ("kind", "reminded", "expected"),
+    [
+        ("order_placed", NOW - timedelta(days=6), True),
+        ("order_placed", NOW - timedelta(days=8), False),
+        ("order_placed", None, False),
+        ("cart_updated", NOW - timedelta(hours=1), False),
+    ],
+)
+def test_an_order_is_recovered_within_the_attribution_window(
+    kind: str, reminded: datetime | None, expected: bool
+) -> None:
+    assert recovered(event(kind), reminded) is expected
