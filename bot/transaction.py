@@ -90,10 +90,24 @@ async def store_exchange(
             customer_id, changed.previous, changed.current, changed.reason, changed.at
         )
     await apply_commands(uow, decision.commands, customer_id, conversation_id, now)
+    ref = shop_ref(msg)
+    if ref is not None:
+        await uow.events.link_ref(ref, customer_id, msg.channel, msg.sender_id, now)
     await uow.customers.update_state(
         customer_id, **_customer_update(ctx, decision, stage_after, now)
     )
     return rows
+
+
+def shop_ref(msg: InboundMessage) -> str | None:
+    """The shop's reference for this customer, if the message brings one: the widget's
+    ``data-ref`` (``metadata["ref"]``) or a Telegram ``/start`` deep-link payload."""
+    ref = msg.metadata.get("ref")
+    if isinstance(ref, str) and ref.strip():
+        return ref.strip()[:200]
+    if msg.command == "start" and msg.command_args.strip():
+        return msg.command_args.strip()[:200]
+    return None
 
 
 def _inbound(msg: InboundMessage) -> NewInbound:

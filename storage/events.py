@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage import tables as t
@@ -42,6 +42,27 @@ class CommerceEventRepository(Repository):
             )
         except IntegrityError as exc:
             raise DuplicateEvent(event.event_id) from exc
+
+    async def link_ref(
+        self, ref: str, customer_id: int, channel: str, external_id: str, now: datetime
+    ) -> None:
+        """Make ``ref`` name this chat customer (the latest link wins: a shared cart token
+        follows whoever used it last)."""
+        r = table(t.CustomerRef)
+        found = await self.connection.execute(select(r.c.id).where(r.c.ref == ref))
+        row = found.first()
+        values = {"customer_id": customer_id, "channel": channel, "external_id": external_id}
+        if row is None:
+            await self.insert(t.CustomerRef, {"ref": ref, "created_at": now, **values})
+        else:
+            await self.connection.execute(update(r).where(r.c.id == row[0]).values(**values))
+
+    async def identity_of(self, ref: str) -> tuple[str, str] | None:
+        """``(channel, external id)`` of the chat customer ``ref`` names (None: unknown)."""
+        r = table(t.CustomerRef)
+        stmt = select(r.c.channel, r.c.external_id).where(r.c.ref == ref)
+        row = (await self.connection.execute(stmt)).first()
+        return None if row is None else (row[0], row[1])
 
     async def last_reminder_at(self, customer_id: int, kind: str) -> datetime | None:
         """When the customer was last sent a follow-up of ``kind`` (None: never)."""

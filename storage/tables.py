@@ -171,6 +171,22 @@ class StageHistory(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class CustomerRef(Base):
+    """A reference the shop knows a chat customer by: a cart token, its customer id, an email.
+
+    Made when the widget passes ``data-ref`` or a Telegram ``/start`` link carries one; a
+    commerce event naming the reference then belongs to that customer.
+    """
+
+    __tablename__ = "customer_refs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(200), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class CommerceEvent(Base):
     """An event the shop reported (cart, checkout, order, review); ``event_id`` is unique."""
 

@@ -18,7 +18,7 @@ from journeys.commerce import CART_RECOVERY, CommerceEvent, decide_event, recove
 from journeys.journey_map import JourneyMap
 from storage.errors import DuplicateEvent
 from storage.records import NewCommerceEvent, NewTouchpoint
-from storage.uow import UnitOfWorkFactory
+from storage.uow import SqlAlchemyUnitOfWork, UnitOfWorkFactory
 
 
 class UnknownCustomer(LookupError):
@@ -47,9 +47,10 @@ class EventIngest:
         who = event.customer
         try:
             async with self.uow() as uow:
-                ctx = await uow.customers.context(who.channel, who.id)
-                if ctx is None:
-                    raise UnknownCustomer(f"no {who.channel} customer with id {who.id!r}")
+                identity = await self._identity(uow, event)
+                ctx = None if identity is None else await uow.customers.context(*identity)
+                if identity is None or ctx is None:
+                    raise UnknownCustomer(f"no customer is known by {who.describe()}")
                 core = _core_event(event)
                 reminded = await uow.events.last_reminder_at(ctx.customer_id, CART_RECOVERY)
                 stored = replace(_stored(event), recovered=recovered(core, reminded))
@@ -60,7 +61,7 @@ class EventIngest:
                 stage_after = changed.current if changed else ctx.stage
                 await uow.touchpoints.add(
                     ctx.customer_id, ctx.conversation_id, None,
-                    _touchpoint(event, ctx.stage, stage_after, ctx.language, now),
+                    _touchpoint(event, identity[0], ctx.stage, stage_after, ctx.language, now),
                 )  # fmt: skip
                 if changed is not None:
                     await uow.customers.add_stage_change(
@@ -76,6 +77,15 @@ class EventIngest:
         except DuplicateEvent:
             return Ingested(duplicate=True)
         return Ingested(duplicate=False, stage=stage_after)
+
+    @staticmethod
+    async def _identity(uow: SqlAlchemyUnitOfWork, event: EventPayload) -> tuple[str, str] | None:
+        who = event.customer
+        if who.ref is not None:
+            return await uow.events.identity_of(who.ref)
+        if who.channel is None or who.id is None:  # the payload's validator refuses this
+            return None
+        return who.channel, who.id
 
 
 def _core_event(event: EventPayload) -> CommerceEvent:
@@ -104,13 +114,14 @@ def _stored(event: EventPayload) -> NewCommerceEvent:
 
 def _touchpoint(
     event: EventPayload,
+    channel: str,
     stage_before: str | None,
     stage_after: str | None,
     language: str | None,
     now: datetime,
 ) -> NewTouchpoint:
     return NewTouchpoint(
-        channel=event.customer.channel,
+        channel=channel,
         direction="in",
         kind="event",
         text=event.summary(),

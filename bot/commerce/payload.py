@@ -8,7 +8,9 @@
      "total": "1299.00", "currency": "EUR", "occurred_at": "2026-03-02T10:00:00Z"}
 
 ``customer`` names the chat identity the event belongs to (``telegram`` user id or ``web``
-widget session). Unknown fields are ignored, so a shop may send more.
+widget session), or gives ``{"ref": ...}``: a reference the customer brought into the chat
+(a cart token or the shop's customer id passed as the widget's ``data-ref`` or in a
+Telegram ``/start`` link). Unknown fields are ignored, so a shop may send more.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pydantic import (
     HttpUrl,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from journeys.commerce import EVENT_TYPES
@@ -34,10 +37,23 @@ class _Model(BaseModel):
 
 
 class CustomerRef(_Model):
-    """The chat identity: channel and that channel's id for the customer."""
+    """Whose event it is: a chat identity (``channel`` and that channel's id for the
+    customer), or ``ref``, a reference the chat customer brought (the widget's
+    ``data-ref``, a Telegram ``/start`` link): a cart token, the shop's customer id."""
 
-    channel: Literal["telegram", "web", "rest"]
-    id: str = Field(min_length=1, max_length=200)
+    channel: Literal["telegram", "web", "rest"] | None = None
+    id: str | None = Field(None, min_length=1, max_length=200)
+    ref: str | None = Field(None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CustomerRef:
+        if self.ref is None and (self.channel is None or self.id is None):
+            raise ValueError('give "ref", or "channel" and "id"')
+        return self
+
+    def describe(self) -> str:
+        """How the event named the customer, for error messages."""
+        return f"ref {self.ref!r}" if self.ref else f"{self.channel} customer {self.id!r}"
 
 
 class Item(_Model):

@@ -99,6 +99,26 @@ async def test_an_order_stops_the_reminders_and_marks_the_purchase(
     assert await count(services, t.Customer, purchased=True) == 1
 
 
+@pytest.mark.parametrize(
+    ("message", "ref"),
+    [
+        (InboundMessage("web", "session-bea", "hi", "b1", metadata={"ref": "cart-77"}), "cart-77"),
+        (InboundMessage("telegram", "42", "/start", "b2", command="start",
+                        command_args="shop-customer-9"), "shop-customer-9"),
+    ],
+)  # fmt: skip
+async def test_a_reference_brought_into_the_chat_names_the_customer_of_an_event(
+    client: Client, services: Services, message: InboundMessage, ref: str
+) -> None:
+    await services.pipeline.handle(message)
+    status, answer = await post(client, {**CART, "customer": {"ref": ref}})
+
+    assert (status, answer["stage"]) == (200, "purchase")
+    async with services.uow() as uow:
+        last = (await uow.queries.touchpoints(sender=message.sender_id))[-1]
+    assert (last.kind, last.channel) == ("event", message.channel)
+
+
 async def test_the_same_event_twice_changes_nothing_the_second_time(
     client: Client, services: Services
 ) -> None:
@@ -120,7 +140,13 @@ async def test_the_same_event_twice_changes_nothing_the_second_time(
         ({**CART, "type": "cart_abandoned"}, 422, "unknown event type 'cart_abandoned'"),
         ({**CART, "items": [{**CART["items"][0], "quantity": 0}]}, 422, "items.0.quantity"),  # type: ignore[index]
         ({**CART, "occurred_at": "2026-03-02T10:00:00"}, 422, "timezone"),
-        ({**CART, "customer": {"channel": "web", "id": "nobody"}}, 404, "no web customer"),
+        (
+            {**CART, "customer": {"channel": "web", "id": "nobody"}},
+            404,
+            "no customer is known by web customer 'nobody'",
+        ),
+        ({**CART, "customer": {"ref": "cart-unknown"}}, 404, "ref 'cart-unknown'"),
+        ({**CART, "customer": {"channel": "web"}}, 422, 'give "ref", or "channel" and "id"'),
     ],
 )
 async def test_a_bad_event_gets_a_clear_error_and_stores_nothing(

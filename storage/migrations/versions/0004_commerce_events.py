@@ -1,4 +1,4 @@
-"""commerce_events: carts, checkouts and orders the shop reports; follow_ups.subject
+"""commerce_events, customer_refs (how the shop names a chat customer), follow_ups.subject
 
 Revision ID: 0004
 Revises: 0003
@@ -43,9 +43,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("follow_ups") as batch:
         batch.add_column(sa.Column("subject", sa.String(length=200), nullable=True))
+    op.create_table(
+        "customer_refs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", sa.String(length=200), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name=op.f("fk_customer_refs_customer_id_customers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_refs")),
+        sa.UniqueConstraint("ref", name=op.f("uq_customer_refs_ref")),
+    )
+    op.create_index(
+        op.f("ix_customer_refs_customer_id"), "customer_refs", ["customer_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_customer_refs_customer_id"), table_name="customer_refs")
+    op.drop_table("customer_refs")
     with op.batch_alter_table("follow_ups") as batch:
         batch.drop_column("subject")
     op.drop_index(op.f("ix_commerce_events_customer_id"), table_name="commerce_events")
