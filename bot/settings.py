@@ -88,6 +88,12 @@ class WebSettings(BaseSettings):
         description="Shared secret of the HMAC-SHA256 signature on POST /api/events "
         "(unset: the endpoint is off)",
     )
+    shopify_secret: SecretStr | None = Field(
+        None, description="The Shopify app's secret that signs its webhooks (unset: off)"
+    )
+    woocommerce_secret: SecretStr | None = Field(
+        None, description="The WooCommerce webhooks' secret (unset: off)"
+    )
     widget_rate: int = Field(20, ge=1, description="Widget messages per minute per session")
     widget_burst: int = Field(5, ge=1, description="Widget messages a session may send at once")
 

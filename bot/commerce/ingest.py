@@ -82,7 +82,10 @@ class EventIngest:
     async def _identity(uow: SqlAlchemyUnitOfWork, event: EventPayload) -> tuple[str, str] | None:
         who = event.customer
         if who.ref is not None:
-            return await uow.events.identity_of(who.ref)
+            for ref in (who.ref, *who.alternatives):
+                if (found := await uow.events.identity_of(ref)) is not None:
+                    return found
+            return None
         if who.channel is None or who.id is None:  # the payload's validator refuses this
             return None
         return who.channel, who.id

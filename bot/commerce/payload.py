@@ -44,6 +44,9 @@ class CustomerRef(_Model):
     channel: Literal["telegram", "web", "rest"] | None = None
     id: str | None = Field(None, min_length=1, max_length=200)
     ref: str | None = Field(None, min_length=1, max_length=200)
+    alternatives: list[str] = Field(default_factory=list, max_length=10)
+    """Other references to try, in order, when ``ref`` names no one (platform adapters
+    know a cart token, a checkout token, a customer id and an email at once)."""
 
     @model_validator(mode="after")
     def _one_way(self) -> CustomerRef:

@@ -15,7 +15,8 @@ from bot.channels.web.rest import rest_webhook
 from bot.channels.web.socket import SocketChannel, socket_handler
 from bot.channels.web.widget import Asset, asset_handler, session_handlers
 from bot.commerce.ingest import EventIngest
-from bot.web.api import events_handler
+from bot.commerce.platforms import SHOPIFY, WOOCOMMERCE
+from bot.web.api import events_handler, platform_handler
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -83,12 +84,20 @@ def build_web_app(services: Services) -> web.Application:
     app.router.add_post("/widget/session", create_session)
     app.router.add_route("OPTIONS", "/widget/session", preflight)
     widget_js = Asset.load(STATIC / "widget.js", "application/javascript")
-    events_secret = services.settings.web.events_secret
     ingest = EventIngest(services.uow, services.shop.journey_map, services.clock)
-    app.router.add_post(
-        "/api/events",
-        events_handler(ingest, events_secret.get_secret_value() if events_secret else None),
-    )
+    web_settings = services.settings.web
+    secrets = {
+        name: None if value is None else value.get_secret_value()
+        for name, value in (
+            ("own", web_settings.events_secret),
+            ("shopify", web_settings.shopify_secret),
+            ("woocommerce", web_settings.woocommerce_secret),
+        )
+    }
+    app.router.add_post("/api/events", events_handler(ingest, secrets["own"]))
+    for platform in (SHOPIFY, WOOCOMMERCE):
+        handler = platform_handler(ingest, secrets[platform.name], platform)
+        app.router.add_post(f"/api/events/{platform.name}", handler)
     app.router.add_get("/widget.js", asset_handler(widget_js))
     app.router.add_get("/widget.css", asset_handler(Asset.load(STATIC / "widget.css", "text/css")))
     return app

@@ -174,5 +174,5 @@ async def test_without_a_secret_the_endpoint_is_off(database_url: str, tmp_path:
     async with TestClient(TestServer(build_web_app(services))) as client:
         resp = await client.post("/api/events", json=CART)
         assert resp.status == 503
-        assert "JOURNEYBOT_EVENTS_SECRET" in (await resp.json())["error"]
+        assert "set JOURNEYBOT_EVENTS_SECRET" in (await resp.json())["error"]
     await services.aclose()
