@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from storage import tables as t
 from storage.engine import create_engine, create_session_factory
@@ -81,6 +81,9 @@ async def fill(url: str, pending: int) -> UnitOfWorkFactory:
         ]
         for start in range(0, pending, 5_000):
             await conn.execute(insert(t.FollowUp), rows[start : start + 5_000])
+    async with engine.connect() as conn:  # the statistics a live database keeps up to date
+        await conn.execute(text("ANALYZE"))
+        await conn.commit()
     return UnitOfWorkFactory(create_session_factory(engine))
 
 
