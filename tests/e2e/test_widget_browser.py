@@ -233,6 +233,21 @@ async def test_html_in_a_message_is_shown_as_text(browser: Browser, site: Site) 
     assert await page.evaluate("window.pwned === undefined")
 
 
+async def test_the_interface_speaks_spanish_and_italian_too(browser: Browser, site: Site) -> None:
+    page = await open_shop(browser, site)
+    await open_widget(page)
+
+    labels = []
+    for language in ("es", "it"):
+        await page.evaluate(f"journeybot.setLanguage('{language}')")
+        labels.append(await page.locator(".jb-send").inner_text())
+    await say(page, "quanto costa il MacBook Air?")
+
+    assert labels == ["Enviar", "Invia"]
+    await expect(page.locator(".jb-human")).to_have_text("Parla con una persona")
+    await expect(bot_messages(page).last).to_contain_text("1.249,00 €")
+
+
 async def test_keyboard_only(browser: Browser, site: Site) -> None:
     page = await open_shop(browser, site)
     launcher = page.locator(".jb-launcher")
