@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from journeys.journey_map import JourneyMap
 from journeys.model import CancelFollowUp, Command, CustomerState, ScheduleFollowUp, StageChanged
 from journeys.stages import StageTracker
+from journeys.stalls import CHAT_QUIET
 
 EVENT_TYPES = (
     "cart_updated",
@@ -79,7 +80,8 @@ def _commands(event: CommerceEvent, journey_map: JourneyMap) -> tuple[Command, .
             return (cancel,)
         return (cancel, *_cadence(CART_RECOVERY, event.cart_id, event, journey_map))
     if event.type == "order_placed":
-        return (CancelFollowUp(CART_RECOVERY, reason=f"order_placed {event.order_id}"),)
+        reason = f"order_placed {event.order_id}"
+        return (CancelFollowUp(CART_RECOVERY, reason), CancelFollowUp(CHAT_QUIET, reason))
     if event.type == "order_delivered" and event.order_id is not None:
         return _cadence(REVIEW_REQUEST, event.order_id, event, journey_map)
     return ()

@@ -8,6 +8,9 @@ returns a ``Decision``; it never sends, stores or reads the clock. In order:
   every ``fallback.offer_person_after``-th one in a row offers a person instead.
 - ``stop``: opt out of proactive messages, cancel pending follow-ups, confirm.
 - ``ask_human``: hand the conversation to a person.
+- ``hesitation``: the template for its objection (price, shipping, doubt); and any message
+  that leaves the customer in the buying stage moves the ``chat_quiet`` follow-up later
+  (see ``journeys.stalls``).
 - consideration questions (price, stock, specs, comparisons, recommendations, FAQ
   topics), and messages not understood that still name a product or match an FAQ entry
   clearly: answered from the shop's data (see ``journeys.consideration``).
@@ -34,6 +37,7 @@ from journeys.model import (
 from journeys.references import mentioned_products
 from journeys.replies import Speaker
 from journeys.shop import Shop
+from journeys.stalls import HESITATION, hesitation_template, quiet_commands
 from nlu.types import FALLBACK_INTENT, Interpretation
 
 LANGUAGE_CONFIDENCE_MIN = 0.6
@@ -70,16 +74,22 @@ def decide(
         if intent == FALLBACK_INTENT or not speaker.has(template):
             return _not_understood(state, now, shop, speaker)
         products = mentioned_products(interpretation, shop.catalogue)
+        if intent == HESITATION:
+            template = hesitation_template(interpretation.text, speaker)
         found = Answer((speaker.say(template),), products)
+    changed = shop.tracker.on_signal(state, found.signal or intent, now)
     commands: tuple[Command, ...] = ()
     if intent == STOP_INTENT:
         commands = (SetOptOut(True), CancelFollowUp(None, reason="customer opted out"))
     elif intent == HUMAN_INTENT:
         commands = (HandOff(reason="customer asked for a person"),)
+    else:
+        after = changed.current if changed else state.stage
+        commands = quiet_commands(intent, state.stage, after, now, shop)
     return Decision(
         replies=found.replies,
         language=language,
-        stage_changed=shop.tracker.on_signal(state, found.signal or intent, now),
+        stage_changed=changed,
         commands=commands,
         products=found.products,
         faq_entry=found.faq_entry,

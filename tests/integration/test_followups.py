@@ -25,7 +25,7 @@ from tests.fakes import FakeClock, FakeNluBackend
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # 11:00 in Rome, the demo shop's time zone
 SESSION = "session-ann"
-KEYWORDS = {"hello": "greet", "stop": "stop"}
+KEYWORDS = {"hello": "greet", "stop": "stop", "buy": "buy_product", "think": "hesitation"}
 
 
 def cart_event(event_id: str = "evt-1", at: datetime = NOW, **changes: Any) -> EventPayload:
@@ -202,6 +202,21 @@ async def test_past_the_weekly_cap_a_reminder_is_skipped_and_recorded(
         rows = await uow.session.execute(select(t.FollowUp.status, t.FollowUp.reason))
         settled = list(rows)
     assert ("skipped", "weekly cap: 3 proactive messages in 7 days") in settled
+
+
+async def test_a_buyer_who_goes_quiet_hears_from_us_two_hours_after_their_last_message(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.pipeline.handle(InboundMessage("web", SESSION, "I want to buy it", "m2"))
+    clock.now = NOW + timedelta(hours=1)
+    await services.pipeline.handle(InboundMessage("web", SESSION, "let me think", "m3"))
+
+    early = await sweep_at(services, clock, NOW + timedelta(hours=2, minutes=30))
+    later = await sweep_at(services, clock, NOW + timedelta(hours=3))
+
+    assert (early, later) == (0, 1)
+    [(text, _)] = await reminders(services)
+    assert text.startswith("Still thinking it over?")  # it answers the doubt
 
 
 async def test_after_a_restart_every_pending_reminder_still_fires_once(

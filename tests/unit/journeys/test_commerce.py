@@ -47,7 +47,10 @@ def test_an_order_is_a_purchase_and_cancels_the_cart_reminders() -> None:
 
     assert decision.purchased
     assert decision.stage_changed is not None and decision.stage_changed.current == "retention"
-    assert decision.commands == (CancelFollowUp("cart_recovery", reason="order_placed o1"),)
+    assert decision.commands == (
+        CancelFollowUp("cart_recovery", reason="order_placed o1"),
+        CancelFollowUp("chat_quiet", reason="order_placed o1"),
+    )
 
 
 def test_a_delivered_order_schedules_the_review_request() -> None:
