@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bot.outbox import Outbox
@@ -26,7 +26,6 @@ from storage.uow import SqlAlchemyUnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
-CAP_PERIOD = timedelta(days=7)
 BATCH = 200
 PROACTIVE = "system"
 
@@ -56,7 +55,7 @@ class FollowUpSender:
         return len(queued)
 
     async def _settle(self, uow: SqlAlchemyUnitOfWork, row: DueRow, now: datetime) -> list[int]:
-        audience = await uow.sweep.audience(row, now - CAP_PERIOD)
+        audience = await uow.sweep.audience(row, now)
         cart = await uow.sweep.cart(row.customer_id, row.subject) if row.subject else None
         if audience is None:
             await uow.sweep.settle(row.id, "cancelled", now, reason="no conversation to use")
@@ -67,9 +66,10 @@ class FollowUpSender:
             language=language,
             opted_out=audience.opted_out,
             with_person=audience.with_person,
-            proactive_last_week=audience.proactive_since,
+            proactive_last_week=audience.proactive_week,
+            proactive_last_day=audience.proactive_day,
         )
-        outcome = decide_follow_up(_due(row, cart, language), who, now, self.shop)
+        outcome = decide_follow_up(self._due(row, cart, language), who, now, self.shop)
         match outcome:
             case Send(reply=reply):
                 ids = await _queue(uow, row, audience, reply, language, now)
@@ -85,22 +85,29 @@ class FollowUpSender:
         log.info("follow-up %s (%s): %s", row.id, row.template, type(outcome).__name__.lower())
         return []
 
+    def _due(self, row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
+        cadence = self.shop.journey_map.follow_up(row.kind)
+        last = cadence is not None and row.template == f"{row.kind}_{len(cadence.delays)}"
+        if cart is None:
+            return DueFollowUp(row.kind, row.template, row.due_at, last_step=last)
+        amount = _amount(cart.total)
+        return DueFollowUp(
+            row.kind,
+            row.template,
+            row.due_at,
+            items=tuple(f"{item['quantity']}× {item['name']}" for item in cart.items),
+            total="" if amount is None else format_price(amount, cart.currency or "EUR", language),
+            cart_url=cart.cart_url or "",
+            amount=amount,
+            last_step=last,
+        )
 
-def _due(row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
-    if cart is None:
-        return DueFollowUp(row.kind, row.template, row.due_at)
-    items = tuple(f"{item['quantity']}× {item['name']}" for item in cart.items)
-    return DueFollowUp(
-        row.kind, row.template, row.due_at, items, _total(cart, language), cart.cart_url or ""
-    )
 
-
-def _total(cart: CartSnapshot, language: str) -> str:
+def _amount(total: str | None) -> Decimal | None:
     try:
-        amount = Decimal(cart.total or "")
+        return Decimal(total or "")
     except InvalidOperation:
-        return ""
-    return format_price(amount, cart.currency or "EUR", language)
+        return None
 
 
 async def _queue(

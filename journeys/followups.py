@@ -5,15 +5,19 @@ Checked at send time, in this order:
 1. a customer who opted out, or whose conversation a person has taken over, gets nothing:
    the follow-up is cancelled;
 2. inside the shop's quiet hours (its time zone) it is held until they end;
-3. past the weekly cap on proactive messages it is skipped, with the reason recorded;
+3. past the daily or weekly cap on proactive messages it is skipped, with the reason
+   recorded;
 4. otherwise it is sent: the step's template (``cart_recovery_2``) in the customer's
-   language, naming the cart's items and total, with the link back to the cart.
+   language, naming the cart's items and total, with the link back to the cart; the last
+   step of a cadence adds the shop's coupon (``policies.coupon``) when the cart reaches its
+   minimum.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from journeys.model import Reply
@@ -33,6 +37,10 @@ class DueFollowUp:
     """Lines such as ``1× Dell XPS 13``."""
     total: str = ""
     cart_url: str = ""
+    amount: Decimal | None = None
+    """The cart's total as a number (for the coupon's minimum)."""
+    last_step: bool = False
+    """The last step of its cadence (the one that may carry the shop's coupon)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class Recipient:
     opted_out: bool = False
     with_person: bool = False
     proactive_last_week: int = 0
+    proactive_last_day: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +96,20 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     held = quiet_until(policies, now)
     if held is not None:
         return Hold(held)
-    cap = policies.max_proactive_per_week
-    if cap is not None and who.proactive_last_week >= cap:
-        return Skip(f"weekly cap: {who.proactive_last_week} proactive messages in 7 days")
+    for cap, sent, period in (
+        (policies.max_proactive_per_day, who.proactive_last_day, "24 hours"),
+        (policies.max_proactive_per_week, who.proactive_last_week, "7 days"),
+    ):
+        if cap is not None and sent >= cap:
+            return Skip(f"cap of {cap} proactive messages in {period} reached")
     speaker = Speaker(shop.replies, who.language, f"{who.customer_id}|{due.template}")
     values = {"items": "\n".join(due.items), "total": due.total, "cart_url": due.cart_url}
-    return Send(speaker.say(due.template, **values))
+    reply = speaker.say(due.template, **values)
+    coupon = policies.coupon
+    if coupon is not None and due.last_step and (due.amount or Decimal(-1)) >= coupon.min_total:
+        line = speaker.text("coupon_line", code=coupon.code)
+        reply = replace(reply, text=f"{reply.text}\n{line}")
+    return Send(reply)
 
 
 def quiet_until(policies: Policies, now: datetime) -> datetime | None:

@@ -8,16 +8,22 @@ file loads, not when the first follow-up is due.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from journeys.checks import Checker
 
 REVIEW_POLICIES = ("invite_all", "invite_satisfied", "never")
 """Who is invited to leave a review: everyone, customers who rated us well, nobody."""
 
-_POLICY_KEYS = ("timezone", "quiet_hours", "max_proactive_per_week", "review_policy")
+_POLICY_KEYS = (
+    "timezone", "quiet_hours", "max_proactive_per_week", "max_proactive_per_day",
+    "review_policy", "coupon",
+)  # fmt: skip
 _DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _QUIET_HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
@@ -46,13 +52,23 @@ class QuietHours:
 
 
 @dataclass(frozen=True, slots=True)
+class Coupon:
+    """A code the last cart reminder may offer, for carts of at least ``min_total``."""
+
+    code: str
+    min_total: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
 class Policies:
-    """Limits on proactive messages and the review policy."""
+    """Limits on proactive messages, the last reminder's coupon and the review policy."""
 
     timezone: str = "UTC"
     quiet_hours: QuietHours | None = None
     max_proactive_per_week: int | None = None
+    max_proactive_per_day: int | None = None
     review_policy: str = "invite_all"
+    coupon: Coupon | None = None
 
 
 def parse_duration(text: Any) -> timedelta:
@@ -90,19 +106,45 @@ def read_policies(check: Checker, value: Any) -> Policies:
         return Policies()
     raw = check.check_mapping(value, "policies")
     check.check_keys(raw, _POLICY_KEYS, "policies.")
-    cap = raw.get("max_proactive_per_week")
     review = raw.get("review_policy", "invite_all")
     if review not in REVIEW_POLICIES:
         check.fail("policies.review_policy", review, f"expected one of {REVIEW_POLICIES}")
-    quiet = raw.get("quiet_hours")
+    quiet, coupon = raw.get("quiet_hours"), raw.get("coupon")
     return Policies(
-        timezone=check.check_text(raw.get("timezone", "UTC"), "policies.timezone"),
+        timezone=_read_timezone(check, raw.get("timezone", "UTC")),
         quiet_hours=None if quiet is None else _read_quiet_hours(check, quiet),
-        max_proactive_per_week=(
-            None if cap is None else check.check_int(cap, "policies.max_proactive_per_week")
-        ),
+        max_proactive_per_week=_read_cap(check, raw, "max_proactive_per_week"),
+        max_proactive_per_day=_read_cap(check, raw, "max_proactive_per_day"),
         review_policy=review,
+        coupon=None if coupon is None else _read_coupon(check, coupon),
     )
+
+
+def _read_cap(check: Checker, raw: Mapping[str, Any], name: str) -> int | None:
+    value = raw.get(name)
+    return None if value is None else check.check_int(value, f"policies.{name}")
+
+
+def _read_timezone(check: Checker, value: Any) -> str:
+    name = check.check_text(value, "policies.timezone")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        check.fail("policies.timezone", value, "expected a time zone such as 'Europe/Rome'")
+    return name
+
+
+def _read_coupon(check: Checker, value: Any) -> Coupon:
+    raw = check.check_mapping(value, "policies.coupon")
+    check.check_keys(raw, ("code", "min_total"), "policies.coupon.")
+    code = check.check_text(raw.get("code"), "policies.coupon.code")
+    try:
+        minimum = Decimal(str(raw.get("min_total", 0)))
+    except InvalidOperation:
+        minimum = Decimal(-1)
+    if minimum < 0:
+        check.fail("policies.coupon.min_total", raw.get("min_total"), "expected an amount ≥ 0")
+    return Coupon(code, minimum)
 
 
 def _read_quiet_hours(check: Checker, value: Any) -> QuietHours:

@@ -69,6 +69,7 @@ SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "cart_recovery_2": _CART,
     "cart_recovery_3": _CART,
     "review_request_1": _CART,
+    "coupon_line": frozenset({"code"}),
 }
 """Templates the core renders by name (every one required in English) → their placeholders."""
 

@@ -8,7 +8,7 @@ lock does the same), and the caller settles each row in the same transaction. Ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -41,8 +41,10 @@ class Audience:
     language: str | None
     opted_out: bool
     with_person: bool
-    proactive_since: int
-    """Proactive (``system``) messages sent to the customer since the asked moment."""
+    proactive_week: int
+    """Proactive (``system``) messages sent to the customer in the week before the sweep."""
+    proactive_day: int
+    """... and in the day before it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +73,22 @@ class FollowUpSweep(Repository):
         )  # fmt: skip
         return [DueRow(*row) for row in await self.connection.execute(stmt)]
 
-    async def audience(self, due: DueRow, since: datetime) -> Audience | None:
+    async def audience(self, due: DueRow, now: datetime) -> Audience | None:
         """The conversation the follow-up goes to (its own, else the customer's latest)."""
         c, i, cu, m = (table(x) for x in (t.Conversation, t.ChannelIdentity, t.Customer, t.Message))
-        sent = (
-            select(func.count())
-            .where(m.c.customer_id == due.customer_id, m.c.direction == "out",
-                   m.c.answered_by == "system", m.c.created_at >= since)
-            .scalar_subquery()
-        )  # fmt: skip
+
+        def sent_since(since: datetime) -> Any:
+            return (
+                select(func.count())
+                .where(m.c.customer_id == due.customer_id, m.c.direction == "out",
+                       m.c.answered_by == "system", m.c.created_at >= since)
+                .scalar_subquery()
+            )  # fmt: skip
+
+        week, day = sent_since(now - timedelta(days=7)), sent_since(now - timedelta(days=1))
         stmt = (
             select(c.c.id, c.c.channel, i.c.external_id, cu.c.language, cu.c.opted_out,
-                   c.c.status, sent)
+                   c.c.status, week, day)
             .join(i, i.c.id == c.c.identity_id)
             .join(cu, cu.c.id == c.c.customer_id)
             .where(c.c.customer_id == due.customer_id)
@@ -92,10 +98,10 @@ class FollowUpSweep(Repository):
         row = (await self.connection.execute(stmt)).first()
         if row is None:
             return None
-        conversation_id, channel, recipient, language, opted_out, status, count = row
+        conversation_id, channel, recipient, language, opted_out, status, week, day = row
         return Audience(
             conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
-            int(count or 0),
+            int(week or 0), int(day or 0),
         )  # fmt: skip
 
     async def cart(self, customer_id: int, cart_id: str) -> CartSnapshot | None:

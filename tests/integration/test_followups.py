@@ -108,6 +108,7 @@ async def test_the_whole_cadence_at_one_hour_one_day_and_three_days(
     )
     assert texts[1].startswith("Still thinking about it?")
     assert texts[2].startswith("Last reminder from us: your cart (€1,299.00)")
+    assert ["COMEBACK5" in text for text in texts] == [False, False, True]  # the shop's coupon
     assert await statuses(services) == ["sent", "sent", "sent"]
     async with services.uow() as uow:
         logged = [r for r in await uow.queries.touchpoints() if r.kind == "follow_up"]
@@ -181,27 +182,31 @@ async def test_a_reminder_due_at_night_waits_for_the_morning(
     assert at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)  # 09:00 in Rome
 
 
-async def test_past_the_weekly_cap_a_reminder_is_skipped_and_recorded(
-    services: Services, clock: FakeClock
-) -> None:
-    for n in range(3):  # three carts, each sending its first reminder (the cap is 3 a week)
-        at = NOW + timedelta(hours=2 * n)
-        clock.now = at
-        await report(services, cart_event(f"evt-{n}", at, cart_id=f"cart-{n}"))
-        await sweep_at(services, clock, at + timedelta(hours=1))
-
-    assert len(await reminders(services)) == 3
+async def settled(services: Services) -> list[tuple[str, str | None]]:
     async with services.uow() as uow:
         rows = await uow.session.execute(
             select(t.FollowUp.status, t.FollowUp.reason).order_by(t.FollowUp.id)
         )
-        settled = list(rows)
-    assert ("skipped", "weekly cap: 3 proactive messages in 7 days") not in settled
-    await sweep_at(services, clock, NOW + timedelta(hours=30))
-    async with services.uow() as uow:
-        rows = await uow.session.execute(select(t.FollowUp.status, t.FollowUp.reason))
-        settled = list(rows)
-    assert ("skipped", "weekly cap: 3 proactive messages in 7 days") in settled
+        return [(status, reason) for status, reason in rows]
+
+
+async def test_past_the_daily_and_the_weekly_cap_reminders_are_skipped_and_recorded(
+    services: Services, clock: FakeClock
+) -> None:
+    for n, hours in enumerate((0, 2, 4, 28, 52)):  # three carts on day one, then one a day
+        at = NOW + timedelta(hours=hours)
+        clock.now = at
+        await report(services, cart_event(f"evt-{n}", at, cart_id=f"cart-{n}"))
+        await sweep_at(services, clock, at + timedelta(hours=1))
+
+    reasons = [reason for status, reason in await settled(services) if status == "skipped"]
+    assert [at - NOW for _, at in await reminders(services)] == [
+        timedelta(hours=h) for h in (1, 3, 29)
+    ]
+    assert reasons == [
+        "cap of 2 proactive messages in 24 hours reached",  # the third on day one
+        "cap of 3 proactive messages in 7 days reached",  # the fourth in the week
+    ]
 
 
 async def test_a_buyer_who_goes_quiet_hears_from_us_two_hours_after_their_last_message(

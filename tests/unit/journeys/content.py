@@ -50,6 +50,7 @@ SYSTEM_REPLIES = {
     "cart_recovery_2": "Still thinking? {cart_url}",
     "cart_recovery_3": "Last call: {total} {cart_url}",
     "review_request_1": "How was it?",
+    "coupon_line": "Code: {code}",
 }
 INTENT_REPLIES = {
     "greet": "Hi!",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from decimal import Decimal
 
 import pytest
 
@@ -62,9 +63,32 @@ def test_an_opt_out_or_a_person_stops_the_cadence(who: Recipient, reason: str) -
     assert isinstance(outcome, Cancel) and reason in outcome.reason
 
 
-def test_past_the_weekly_cap_it_is_skipped_with_the_reason() -> None:
-    outcome = decide_follow_up(CART, replace(ANN, proactive_last_week=3), MIDDAY, demo_shop())
-    assert outcome == Skip("weekly cap: 3 proactive messages in 7 days")
+@pytest.mark.parametrize(
+    ("day", "week", "reason"),
+    [
+        (2, 2, "cap of 2 proactive messages in 24 hours reached"),
+        (0, 3, "cap of 3 proactive messages in 7 days reached"),
+    ],
+)
+def test_past_a_cap_it_is_skipped_with_the_reason(day: int, week: int, reason: str) -> None:
+    who = replace(ANN, proactive_last_day=day, proactive_last_week=week)
+    assert decide_follow_up(CART, who, MIDDAY, demo_shop()) == Skip(reason)
+
+
+@pytest.mark.parametrize(("amount", "offered"), [("1299.00", True), ("299.99", False)])
+def test_the_last_reminder_carries_the_coupon_for_a_big_enough_cart(
+    amount: str, offered: bool
+) -> None:
+    last = replace(CART, template="cart_recovery_3", last_step=True, amount=Decimal(amount))
+    outcome = decide_follow_up(last, ANN, MIDDAY, demo_shop())
+
+    assert isinstance(outcome, Send)
+    assert ("code COMEBACK5 takes 5% off" in outcome.reply.text) is offered
+
+
+def test_earlier_reminders_never_carry_the_coupon() -> None:
+    outcome = decide_follow_up(replace(CART, amount=Decimal(1299)), ANN, MIDDAY, demo_shop())
+    assert isinstance(outcome, Send) and "COMEBACK5" not in outcome.reply.text
 
 
 @pytest.mark.parametrize(

@@ -141,6 +141,24 @@ BAD_MAPS = [
         "policies.max_proactive_per_week",
         -1,
     ),
+    (
+        "unknown time zone",
+        _set("policies.timezone", "Mars/Olympus"),
+        "policies.timezone",
+        "Mars/Olympus",
+    ),
+    (
+        "coupon without a code",
+        _set("policies.coupon", {"min_total": 10}),
+        "policies.coupon.code",
+        None,
+    ),
+    (
+        "negative coupon minimum",
+        _set("policies.coupon", {"code": "X", "min_total": -5}),
+        "policies.coupon.min_total",
+        -5,
+    ),
     ("unknown top key", _set("stage", []), "stage", "stage"),
     ("unknown stage key", _set("stages.2.intent", []), "stages.purchase.intent", "intent"),
     (
