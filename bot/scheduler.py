@@ -7,6 +7,7 @@ job never overlap (``max_instances=1``), and missed runs collapse into one (``co
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,6 +17,8 @@ from bot.followups import FollowUpSender
 
 def start_scheduler(sender: FollowUpSender, interval: float) -> AsyncIOScheduler:
     """A running scheduler that sweeps now and then every ``interval`` seconds."""
+    # APScheduler logs every run at INFO; the sweep logs what it does itself.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
         sender.sweep,

@@ -19,6 +19,7 @@ from bot.app import Services, build_services
 from bot.channels.base import InboundMessage
 from bot.commerce.ingest import EventIngest
 from bot.commerce.payload import EventPayload
+from bot.scheduler import start_scheduler
 from storage import tables as t
 from tests.conftest import make_settings
 from tests.fakes import FakeClock, FakeNluBackend
@@ -222,6 +223,20 @@ async def test_a_buyer_who_goes_quiet_hears_from_us_two_hours_after_their_last_m
     assert (early, later) == (0, 1)
     [(text, _)] = await reminders(services)
     assert text.startswith("Still thinking it over?")  # it answers the doubt
+
+
+async def test_apscheduler_runs_the_sweep_by_itself(services: Services, clock: FakeClock) -> None:
+    await report(services, cart_event())
+    clock.now = NOW + timedelta(hours=1)
+    scheduler = start_scheduler(services.follow_ups, interval=0.05)
+    try:
+        for _ in range(100):
+            if await reminders(services):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert len(await reminders(services)) == 1
 
 
 async def test_after_a_restart_every_pending_reminder_still_fires_once(
