@@ -68,6 +68,7 @@ class FollowUpSender:
             with_person=audience.with_person,
             proactive_last_week=audience.proactive_week,
             proactive_last_day=audience.proactive_day,
+            other_flow_today=audience.other_flow_today,
         )
         outcome = decide_follow_up(self._due(row, cart, language), who, now, self.shop)
         match outcome:
@@ -88,8 +89,9 @@ class FollowUpSender:
     def _due(self, row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
         cadence = self.shop.journey_map.follow_up(row.kind)
         last = cadence is not None and row.template == f"{row.kind}_{len(cadence.delays)}"
+        first = row.template == f"{row.kind}_1"
         if cart is None:
-            return DueFollowUp(row.kind, row.template, row.due_at, last_step=last)
+            return DueFollowUp(row.kind, row.template, row.due_at, first_step=first, last_step=last)
         amount = _amount(cart.total)
         return DueFollowUp(
             row.kind,
@@ -99,6 +101,7 @@ class FollowUpSender:
             total="" if amount is None else format_price(amount, cart.currency or "EUR", language),
             cart_url=cart.cart_url or "",
             amount=amount,
+            first_step=first,
             last_step=last,
         )
 

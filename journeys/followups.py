@@ -5,8 +5,9 @@ Checked at send time, in this order:
 1. a customer who opted out, or whose conversation a person has taken over, gets nothing:
    the follow-up is cancelled;
 2. inside the shop's quiet hours (its time zone) it is held until they end;
-3. past the daily or weekly cap on proactive messages it is skipped, with the reason
-   recorded;
+3. a flow that would start within 24 hours of another of the same kind (a second cart),
+   or a message past the daily or weekly cap on proactive messages, is skipped, with the
+   reason recorded;
 4. otherwise it is sent: the step's template (``cart_recovery_2``) in the customer's
    language, naming the cart's items and total, with the link back to the cart; the last
    step of a cadence adds the shop's coupon (``policies.coupon``) when the cart reaches its
@@ -39,6 +40,8 @@ class DueFollowUp:
     cart_url: str = ""
     amount: Decimal | None = None
     """The cart's total as a number (for the coupon's minimum)."""
+    first_step: bool = False
+    """The first step of its cadence (the one that starts a flow)."""
     last_step: bool = False
     """The last step of its cadence (the one that may carry the shop's coupon)."""
 
@@ -53,6 +56,8 @@ class Recipient:
     with_person: bool = False
     proactive_last_week: int = 0
     proactive_last_day: int = 0
+    other_flow_today: bool = False
+    """A reminder of the same kind about another cart or order went out in the last 24 h."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,8 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     held = quiet_until(policies, now)
     if held is not None:
         return Hold(held)
+    if due.first_step and who.other_flow_today:
+        return Skip(f"one {due.kind} flow per customer per 24 hours")
     for cap, sent, period in (
         (policies.max_proactive_per_day, who.proactive_last_day, "24 hours"),
         (policies.max_proactive_per_week, who.proactive_last_week, "7 days"),

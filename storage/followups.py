@@ -45,6 +45,8 @@ class Audience:
     """Proactive (``system``) messages sent to the customer in the week before the sweep."""
     proactive_day: int
     """... and in the day before it."""
+    other_flow_today: bool = False
+    """A follow-up of the same kind about another subject was sent in the last 24 hours."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +88,17 @@ class FollowUpSweep(Repository):
             )  # fmt: skip
 
         week, day = sent_since(now - timedelta(days=7)), sent_since(now - timedelta(days=1))
+        f = table(t.FollowUp)
+        other_flow = (
+            select(func.count())
+            .where(f.c.customer_id == due.customer_id, f.c.kind == due.kind,
+                   f.c.status == "sent", f.c.subject != due.subject,
+                   f.c.updated_at >= now - timedelta(days=1))
+            .scalar_subquery()
+        )  # fmt: skip
         stmt = (
             select(c.c.id, c.c.channel, i.c.external_id, cu.c.language, cu.c.opted_out,
-                   c.c.status, week, day)
+                   c.c.status, week, day, other_flow)
             .join(i, i.c.id == c.c.identity_id)
             .join(cu, cu.c.id == c.c.customer_id)
             .where(c.c.customer_id == due.customer_id)
@@ -98,10 +108,10 @@ class FollowUpSweep(Repository):
         row = (await self.connection.execute(stmt)).first()
         if row is None:
             return None
-        conversation_id, channel, recipient, language, opted_out, status, week, day = row
+        conversation_id, channel, recipient, language, opted_out, status, week, day, other = row
         return Audience(
             conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
-            int(week or 0), int(day or 0),
+            int(week or 0), int(day or 0), bool(other),
         )  # fmt: skip
 
     async def cart(self, customer_id: int, cart_id: str) -> CartSnapshot | None:

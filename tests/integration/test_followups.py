@@ -191,23 +191,51 @@ async def settled(services: Services) -> list[tuple[str, str | None]]:
         return [(status, reason) for status, reason in rows]
 
 
-async def test_past_the_daily_and_the_weekly_cap_reminders_are_skipped_and_recorded(
-    services: Services, clock: FakeClock
-) -> None:
-    for n, hours in enumerate((0, 2, 4, 28, 52)):  # three carts on day one, then one a day
-        at = NOW + timedelta(hours=hours)
+async def carts_at(services: Services, clock: FakeClock, *hours: int) -> None:
+    """A new cart at each of ``hours`` after NOW, each followed by a sweep an hour later."""
+    for n, offset in enumerate(hours):
+        at = NOW + timedelta(hours=offset)
         clock.now = at
         await report(services, cart_event(f"evt-{n}", at, cart_id=f"cart-{n}"))
         await sweep_at(services, clock, at + timedelta(hours=1))
 
-    reasons = [reason for status, reason in await settled(services) if status == "skipped"]
+
+async def skipped(services: Services) -> list[str | None]:
+    return [reason for status, reason in await settled(services) if status == "skipped"]
+
+
+async def test_a_second_cart_within_a_day_starts_no_second_flow(
+    services: Services, clock: FakeClock
+) -> None:
+    await carts_at(services, clock, 0, 2)
+
+    assert len(await reminders(services)) == 1
+    assert await skipped(services) == ["one cart_recovery flow per customer per 24 hours"]
+
+
+async def test_past_the_weekly_cap_a_reminder_is_skipped_and_recorded(
+    services: Services, clock: FakeClock
+) -> None:
+    await carts_at(services, clock, 0, 25, 50, 75)  # one new cart a day
+
     assert [at - NOW for _, at in await reminders(services)] == [
-        timedelta(hours=h) for h in (1, 3, 29)
+        timedelta(hours=h) for h in (1, 26, 51)
     ]
-    assert reasons == [
-        "cap of 2 proactive messages in 24 hours reached",  # the third on day one
-        "cap of 3 proactive messages in 7 days reached",  # the fourth in the week
-    ]
+    assert await skipped(services) == ["cap of 3 proactive messages in 7 days reached"]
+
+
+async def test_past_the_daily_cap_a_reminder_is_skipped_and_recorded(
+    services: Services, clock: FakeClock
+) -> None:
+    await carts_at(services, clock, 0)  # a cart reminder at 1 h
+    clock.now = NOW + timedelta(hours=1, minutes=30)
+    await services.pipeline.handle(InboundMessage("web", SESSION, "I want to buy it", "m2"))
+    await sweep_at(services, clock, NOW + timedelta(hours=3, minutes=30))  # quiet: the second
+    await services.pipeline.handle(InboundMessage("web", SESSION, "let me think", "m3"))
+    await sweep_at(services, clock, NOW + timedelta(hours=6))  # quiet again: a third today
+
+    assert len(await reminders(services)) == 2
+    assert await skipped(services) == ["cap of 2 proactive messages in 24 hours reached"]
 
 
 async def test_a_buyer_who_goes_quiet_hears_from_us_two_hours_after_their_last_message(

@@ -115,3 +115,14 @@ def test_a_window_that_does_not_wrap_and_no_window_at_all() -> None:
     assert quiet_until(lunch, at_noon_in_new_york) == datetime(2026, 7, 1, 17, 0, tzinfo=UTC)
     assert quiet_until(lunch, MIDDAY) is None
     assert quiet_until(Policies(), at_noon_in_new_york) is None
+
+
+def test_a_flow_does_not_start_within_a_day_of_another() -> None:
+    first = replace(CART, first_step=True)
+    second_step = replace(CART, template="cart_recovery_2")
+    busy = replace(ANN, other_flow_today=True)
+
+    assert decide_follow_up(first, busy, MIDDAY, demo_shop()) == Skip(
+        "one cart_recovery flow per customer per 24 hours"
+    )
+    assert isinstance(decide_follow_up(second_step, busy, MIDDAY, demo_shop()), Send)
