@@ -69,6 +69,7 @@ class FollowUpSender:
             proactive_last_week=audience.proactive_week,
             proactive_last_day=audience.proactive_day,
             other_flow_today=audience.other_flow_today,
+            sent_about_subject=audience.sent_about_subject,
         )
         outcome = decide_follow_up(self._due(row, cart, language), who, now, self.shop)
         match outcome:

@@ -5,9 +5,10 @@ Checked at send time, in this order:
 1. a customer who opted out, or whose conversation a person has taken over, gets nothing:
    the follow-up is cancelled;
 2. inside the shop's quiet hours (its time zone) it is held until they end;
-3. a flow that would start within 24 hours of another of the same kind (a second cart),
-   or a message past the daily or weekly cap on proactive messages, is skipped, with the
-   reason recorded;
+3. a flow that would start within 24 hours of another of the same kind (a second cart), a
+   cart that already had as many reminders as its cadence has steps (a cart updated again
+   does not restart the count), or a message past the daily or weekly cap on proactive
+   messages is skipped, with the reason recorded;
 4. otherwise it is sent: the step's template (``cart_recovery_2``) in the customer's
    language, naming the cart's items and total, with the link back to the cart; the last
    step of a cadence adds the shop's coupon (``policies.coupon``) when the cart reaches its
@@ -58,6 +59,8 @@ class Recipient:
     proactive_last_day: int = 0
     other_flow_today: bool = False
     """A reminder of the same kind about another cart or order went out in the last 24 h."""
+    sent_about_subject: int = 0
+    """Reminders of this kind already sent about the same cart or order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
         return Hold(held)
     if due.first_step and who.other_flow_today:
         return Skip(f"one {due.kind} flow per customer per 24 hours")
+    steps = shop.journey_map.follow_up(due.kind)
+    if steps is not None and who.sent_about_subject >= len(steps.delays):
+        return Skip(f"already {who.sent_about_subject} {due.kind} messages about this")
     for cap, sent, period in (
         (policies.max_proactive_per_day, who.proactive_last_day, "24 hours"),
         (policies.max_proactive_per_week, who.proactive_last_week, "7 days"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 
 from storage import tables as t
 from storage.repository_base import Repository
@@ -47,6 +47,8 @@ class Audience:
     """... and in the day before it."""
     other_flow_today: bool = False
     """A follow-up of the same kind about another subject was sent in the last 24 hours."""
+    sent_about_subject: int = 0
+    """Follow-ups of the same kind already sent about the same subject."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +98,17 @@ class FollowUpSweep(Repository):
                    f.c.updated_at >= now - timedelta(days=1))
             .scalar_subquery()
         )  # fmt: skip
+        same_subject: Any = literal(0)  # a follow-up about no cart or order has no such count
+        if due.subject is not None:
+            same_subject = (
+                select(func.count())
+                .where(f.c.customer_id == due.customer_id, f.c.kind == due.kind,
+                       f.c.status == "sent", f.c.subject == due.subject)
+                .scalar_subquery()
+            )  # fmt: skip
         stmt = (
             select(c.c.id, c.c.channel, i.c.external_id, cu.c.language, cu.c.opted_out,
-                   c.c.status, week, day, other_flow)
+                   c.c.status, week, day, other_flow, same_subject)
             .join(i, i.c.id == c.c.identity_id)
             .join(cu, cu.c.id == c.c.customer_id)
             .where(c.c.customer_id == due.customer_id)
@@ -108,10 +118,11 @@ class FollowUpSweep(Repository):
         row = (await self.connection.execute(stmt)).first()
         if row is None:
             return None
-        conversation_id, channel, recipient, language, opted_out, status, week, day, other = row
+        (conversation_id, channel, recipient, language, opted_out, status, week, day, other,
+         same) = row  # fmt: skip
         return Audience(
             conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
-            int(week or 0), int(day or 0), bool(other),
+            int(week or 0), int(day or 0), bool(other), int(same or 0),
         )  # fmt: skip
 
     async def cart(self, customer_id: int, cart_id: str) -> CartSnapshot | None:

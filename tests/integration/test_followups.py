@@ -213,6 +213,21 @@ async def test_a_second_cart_within_a_day_starts_no_second_flow(
     assert await skipped(services) == ["one cart_recovery flow per customer per 24 hours"]
 
 
+async def test_a_cart_updated_again_gets_no_more_than_three_reminders_in_all(
+    services: Services, clock: FakeClock
+) -> None:
+    await report(services, cart_event())
+    for hours in (1, 24, 72):
+        await sweep_at(services, clock, NOW + timedelta(hours=hours))
+    again = NOW + timedelta(days=8)
+    clock.now = again
+    await report(services, cart_event("evt-2", again))  # the same cart, updated
+    await sweep_at(services, clock, again + timedelta(hours=1))
+
+    assert len(await reminders(services)) == 3
+    assert await skipped(services) == ["already 3 cart_recovery messages about this"]
+
+
 async def test_past_the_weekly_cap_a_reminder_is_skipped_and_recorded(
     services: Services, clock: FakeClock
 ) -> None:
