@@ -70,6 +70,7 @@ class FollowUpSender:
             proactive_last_day=audience.proactive_day,
             other_flow_today=audience.other_flow_today,
             sent_about_subject=audience.sent_about_subject,
+            timezone=audience.timezone,
         )
         outcome = decide_follow_up(self._due(row, cart, language), who, now, self.shop)
         match outcome:

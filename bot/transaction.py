@@ -94,7 +94,7 @@ async def store_exchange(
     if ref is not None:
         await uow.events.link_ref(ref, customer_id, msg.channel, msg.sender_id, now)
     await uow.customers.update_state(
-        customer_id, **_customer_update(ctx, decision, stage_after, now)
+        customer_id, **_customer_update(ctx, msg, decision, stage_after, now)
     )
     return rows
 
@@ -115,7 +115,11 @@ def _inbound(msg: InboundMessage) -> NewInbound:
 
 
 def _customer_update(
-    ctx: CustomerContext | None, decision: Decision, stage_after: str | None, now: datetime
+    ctx: CustomerContext | None,
+    msg: InboundMessage,
+    decision: Decision,
+    stage_after: str | None,
+    now: datetime,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "stage": stage_after,
@@ -126,6 +130,9 @@ def _customer_update(
     }
     if decision.next_last_products:
         values["last_products"] = list(decision.next_last_products)
+    zone = msg.metadata.get("timezone")
+    if isinstance(zone, str) and zone:
+        values["timezone"] = zone[:64]
     return values
 
 

@@ -4,7 +4,8 @@ Checked at send time, in this order:
 
 1. a customer who opted out, or whose conversation a person has taken over, gets nothing:
    the follow-up is cancelled;
-2. inside the shop's quiet hours (its time zone) it is held until they end;
+2. inside the quiet hours (in the customer's time zone when known, else the shop's) it is
+   held until they end;
 3. a flow that would start within 24 hours of another of the same kind (a second cart), a
    cart that already had as many reminders as its cadence has steps (a cart updated again
    does not restart the count), or a message past the daily or weekly cap on proactive
@@ -20,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from journeys.model import Reply
 from journeys.policies import Policies, QuietHours
@@ -61,6 +62,8 @@ class Recipient:
     """A reminder of the same kind about another cart or order went out in the last 24 h."""
     sent_about_subject: int = 0
     """Reminders of this kind already sent about the same cart or order."""
+    timezone: str | None = None
+    """The customer's own time zone, when known (else the shop's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,7 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     if who.with_person:
         return Cancel("a person is handling the conversation")
     policies = shop.journey_map.policies
-    held = quiet_until(policies, now)
+    held = quiet_until(policies, now, who.timezone)
     if held is not None:
         return Hold(held)
     if due.first_step and who.other_flow_today:
@@ -125,15 +128,25 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     return Send(reply)
 
 
-def quiet_until(policies: Policies, now: datetime) -> datetime | None:
-    """When the quiet hours around ``now`` end (None: ``now`` is not in them)."""
+def quiet_until(policies: Policies, now: datetime, zone: str | None = None) -> datetime | None:
+    """When the quiet hours around ``now`` end (None: ``now`` is not in them), in the
+    customer's time zone ``zone`` when known, else the shop's."""
     window = policies.quiet_hours
     if window is None:
         return None
-    local = now.astimezone(ZoneInfo(policies.timezone))
+    local = now.astimezone(_zone(zone) or ZoneInfo(policies.timezone))
     if not window.contains(local.time().replace(tzinfo=None)):
         return None
     return _window_end(window, local)
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _window_end(window: QuietHours, local: datetime) -> datetime:

@@ -49,6 +49,8 @@ class Audience:
     """A follow-up of the same kind about another subject was sent in the last 24 hours."""
     sent_about_subject: int = 0
     """Follow-ups of the same kind already sent about the same subject."""
+    timezone: str | None = None
+    """The customer's time zone, when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,7 @@ class FollowUpSweep(Repository):
             )  # fmt: skip
         stmt = (
             select(c.c.id, c.c.channel, i.c.external_id, cu.c.language, cu.c.opted_out,
-                   c.c.status, week, day, other_flow, same_subject)
+                   c.c.status, week, day, other_flow, same_subject, cu.c.timezone)
             .join(i, i.c.id == c.c.identity_id)
             .join(cu, cu.c.id == c.c.customer_id)
             .where(c.c.customer_id == due.customer_id)
@@ -119,10 +121,10 @@ class FollowUpSweep(Repository):
         if row is None:
             return None
         (conversation_id, channel, recipient, language, opted_out, status, week, day, other,
-         same) = row  # fmt: skip
+         same, zone) = row  # fmt: skip
         return Audience(
             conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
-            int(week or 0), int(day or 0), bool(other), int(same or 0),
+            int(week or 0), int(day or 0), bool(other), int(same or 0), zone,
         )  # fmt: skip
 
     async def cart(self, customer_id: int, cart_id: str) -> CartSnapshot | None:

@@ -72,6 +72,8 @@ class Customer(Base):
     consecutive_fallbacks: Mapped[int] = mapped_column(Integer, default=0)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     last_products: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    """The customer's IANA time zone, when a channel tells it (the widget does)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 

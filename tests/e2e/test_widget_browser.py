@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from sqlalchemy import select
 
+from storage import tables as t
 from storage.records import NewOutbound
 from tests.e2e.widget_site import ARTIFACTS, CHROMIUM_ARGS, Site, chromium_path
 
@@ -110,6 +112,20 @@ async def test_a_customer_asks_a_price_and_presses_a_quick_reply(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=ARTIFACTS / "widget-desktop.png")
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+async def test_the_visitors_time_zone_reaches_the_bot(browser: Browser, site: Site) -> None:
+    context = await browser.new_context(timezone_id="America/New_York")
+    page = await context.new_page()
+    await page.goto(site.shop_url)
+    await open_widget(page)
+    await say(page, "hello")
+    await expect(bot_messages(page)).to_have_count(2)
+    await context.close()
+
+    async with site.services.uow() as uow:
+        zones = await uow.session.execute(select(t.Customer.timezone))
+        assert [z for (z,) in zones] == ["America/New_York"]
 
 
 async def test_a_comparison_is_a_real_table_and_the_phone_layout_fills_the_screen(

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from bot.app import Services, build_services
 from bot.channels.base import InboundMessage
+from storage import tables as t
 from tests.conftest import make_settings
 from tests.fakes import FakeClock, FakeNluBackend
 
@@ -80,6 +82,21 @@ async def test_a_token_keeps_its_session_and_a_forged_one_gets_a_new_one(client:
 
     assert again["session"] == first["session"]
     assert forged["session"] != first["session"]
+
+
+@pytest.mark.parametrize(("sent", "stored"), [("America/New_York", "America/New_York"),
+                                              ("Mars/Olympus", None)])  # fmt: skip
+async def test_the_browsers_time_zone_is_kept_for_the_customer(
+    client: Client, services: Services, sent: str, stored: str | None
+) -> None:
+    session = await new_session(client, tz=sent)
+    ws, _ = await connect(client, session["token"])
+    await ask(ws, "hello", "c1")
+    await ws.close()
+
+    async with services.uow() as uow:
+        zones = await uow.session.execute(select(t.Customer.timezone))
+        assert [z for (z,) in zones] == [stored]
 
 
 async def test_a_site_that_is_not_allowed_gets_no_session_and_no_socket(client: Client) -> None:

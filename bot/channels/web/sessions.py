@@ -15,11 +15,23 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 TOKEN_MAX_AGE = 30 * 24 * 3600
 """Seconds a token stays valid; the widget gets a fresh one each time it starts."""
+
+
+def valid_timezone(name: object) -> bool:
+    """True for an IANA time zone name this machine knows (``Europe/Rome``)."""
+    if not isinstance(name, str) or not 0 < len(name) <= 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def new_session_id() -> str:
@@ -33,6 +45,7 @@ class WidgetSession:
 
     session_id: str
     ref: str | None = None
+    timezone: str | None = None
 
 
 class SessionSigner:
@@ -41,9 +54,13 @@ class SessionSigner:
     def __init__(self, secret: str) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="journeybot.widget-session")
 
-    def issue(self, ref: str | None = None, session_id: str | None = None) -> str:
+    def issue(
+        self, ref: str | None = None, session_id: str | None = None, timezone: str | None = None
+    ) -> str:
         """A token for ``session_id`` (a new random one when None)."""
-        return self._serializer.dumps({"s": session_id or new_session_id(), "r": ref})
+        return self._serializer.dumps(
+            {"s": session_id or new_session_id(), "r": ref, "z": timezone}
+        )
 
     def check(self, token: str) -> WidgetSession | None:
         """The session of a valid, unexpired token; None otherwise."""
@@ -53,8 +70,12 @@ class SessionSigner:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("s"), str):
             return None
-        ref = data.get("r")
-        return WidgetSession(data["s"], ref if isinstance(ref, str) else None)
+        ref, zone = data.get("r"), data.get("z")
+        return WidgetSession(
+            data["s"],
+            ref if isinstance(ref, str) else None,
+            zone if isinstance(zone, str) else None,
+        )
 
 
 def origin_allowed(origin: str | None, host: str, allowed: Iterable[str]) -> bool:

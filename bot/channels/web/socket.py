@@ -123,8 +123,9 @@ async def send(ws: web.WebSocketResponse, frame: dict[str, Any]) -> bool:
 
 
 def parse_socket_message(
-    session: str, data: Any, language: str | None, ref: str | None = None
-) -> InboundMessage:
+    session: str, data: Any, language: str | None, ref: str | None = None,
+    timezone: str | None = None,
+) -> InboundMessage:  # fmt: skip
     """Validate one client frame and map it to an ``InboundMessage`` (the shop's customer
     or cart reference, if the page gave one, in ``metadata["ref"]``)."""
     if not isinstance(data, dict) or data.get("type", "message") != "message":
@@ -143,7 +144,7 @@ def parse_socket_message(
         channel_message_id=None if client_id is None else f"{session}:{client_id}",
         kind=KIND_BUTTON if payload is not None else KIND_TEXT,
         language_hint=language,
-        metadata={"ref": ref} if ref else {},
+        metadata={k: v for k, v in (("ref", ref), ("timezone", timezone)) if v},
     )
 
 
@@ -163,6 +164,7 @@ class _Opened:
     session_id: str
     language: str | None
     ref: str | None
+    timezone: str | None
 
 
 def _after(raw: str | None) -> int:
@@ -197,7 +199,7 @@ class SocketChannel:
             await ws.close(code=TOKEN_REFUSED, message=b"session token refused")
             return ws
         sid, language = session.session_id, request.query.get("lang") or None
-        opened = _Opened(sid, language, session.ref)
+        opened = _Opened(sid, language, session.ref, session.timezone)
         self.sender.sockets[sid].add(ws)
         try:
             await self._replay(ws, sid, _after(request.query.get("after")))
@@ -233,7 +235,7 @@ class SocketChannel:
             return
         client_id = data.get("id") if isinstance(data, dict) else None
         try:
-            msg = parse_socket_message(session, data, opened.language, opened.ref)
+            msg = parse_socket_message(session, data, opened.language, opened.ref, opened.timezone)
         except InvalidMessage as exc:
             await _error(ws, client_id, "invalid", str(exc))
             return

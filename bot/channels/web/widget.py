@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.web.rest import read_json_object
-from bot.channels.web.sessions import WidgetGate, new_session_id
+from bot.channels.web.sessions import WidgetGate, new_session_id, valid_timezone
 
 MAX_REF_LENGTH = 200
 CACHE_SECONDS = 3600
@@ -94,7 +94,7 @@ def session_handlers(gate: WidgetGate) -> tuple[Any, Any]:
     async def create(request: web.Request) -> web.Response:
         check_origin(request)
         body = await read_json_object(request)
-        token, ref = body.get("token"), body.get("ref")
+        token, ref, zone = body.get("token"), body.get("ref"), body.get("tz")
         if token is not None and not isinstance(token, str):
             raise _bad_request('"token" must be a string or null')
         if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
@@ -103,10 +103,8 @@ def session_handlers(gate: WidgetGate) -> tuple[Any, Any]:
         if known is not None and ref is None:
             ref = known.ref
         session_id = known.session_id if known is not None else new_session_id()
-        return web.json_response(
-            {"token": gate.signer.issue(ref, session_id), "session": session_id},
-            headers=_cors(request),
-        )
+        issued = gate.signer.issue(ref, session_id, zone if valid_timezone(zone) else None)
+        return web.json_response({"token": issued, "session": session_id}, headers=_cors(request))
 
     return create, preflight
 

@@ -4,7 +4,7 @@
  * data-lang data-greeting data-ref data-open>; {BOT} is the origin of that src. Everything lives
  * in an open shadow root on <div id="journeybot-widget">, styled only by {BOT}/widget.css, and
  * every node is built with createElement/textContent, so it runs under a strict CSP.
- * Protocol: POST {BOT}/widget/session {token, ref, lang} -> {token, session}; the token is kept in
+ * Protocol: POST {BOT}/widget/session {token, ref, lang, tz} -> {token, session}; the token is kept in
  * localStorage["journeybot.token"]. Then WebSocket {ws|wss}://BOT/ws?token&after&lang: the server
  * replays messages with id > after, sends {type:"ready"}, then live message/typing/error frames.
  * Close 4401 = new session; any other drop reconnects with back-off and resends the offline
@@ -15,6 +15,15 @@
 
   if (window.journeybot && window.journeybot.loaded) {
     return; // the script was included twice
+  }
+
+  // The visitor's time zone, so reminders respect their night, not the shop's.
+  function browserTimeZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch (error) {
+      return null;
+    }
   }
 
   var MAX_LENGTH = 2000;
@@ -1178,7 +1187,12 @@
     clearTimeout(state.retryTimer);
     state.retryTimer = 0;
     var epoch = ++state.sessionEpoch;
-    var body = JSON.stringify({ token: readToken() || state.token, ref: state.ref, lang: state.lang });
+    var body = JSON.stringify({
+      token: readToken() || state.token,
+      ref: state.ref,
+      lang: state.lang,
+      tz: browserTimeZone(),
+    });
     fetch(BOT + "/widget/session", {
       method: "POST",
       headers: { "Content-Type": "application/json" },

@@ -1,4 +1,5 @@
-"""commerce_events, customer_refs (how the shop names a chat customer), follow_ups.subject
+"""commerce_events, customer_refs (how the shop names a chat customer), follow_ups.subject,
+customers.timezone
 
 Revision ID: 0004
 Revises: 0003
@@ -43,6 +44,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("follow_ups") as batch:
         batch.add_column(sa.Column("subject", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("customers") as batch:
+        batch.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
     op.create_table(
         "customer_refs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,6 +68,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_customer_refs_customer_id"), table_name="customer_refs")
     op.drop_table("customer_refs")
+    with op.batch_alter_table("customers") as batch:
+        batch.drop_column("timezone")
     with op.batch_alter_table("follow_ups") as batch:
         batch.drop_column("subject")
     op.drop_index(op.f("ix_commerce_events_customer_id"), table_name="commerce_events")

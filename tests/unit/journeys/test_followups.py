@@ -126,3 +126,13 @@ def test_a_flow_does_not_start_within_a_day_of_another() -> None:
         "one cart_recovery flow per customer per 24 hours"
     )
     assert isinstance(decide_follow_up(second_step, busy, MIDDAY, demo_shop()), Send)
+
+
+def test_quiet_hours_follow_the_customers_own_time_zone_when_known() -> None:
+    in_new_york = replace(ANN, timezone="America/New_York")  # 06:00 there at MIDDAY UTC
+    in_tokyo = replace(ANN, timezone="Asia/Tokyo")  # 20:00 there
+
+    assert decide_follow_up(CART, in_new_york, MIDDAY, demo_shop()) == Hold(
+        datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 09:00 EST
+    )
+    assert isinstance(decide_follow_up(CART, in_tokyo, MIDDAY, demo_shop()), Send)
