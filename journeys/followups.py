@@ -28,6 +28,9 @@ from journeys.policies import Policies, QuietHours
 from journeys.replies import Speaker
 from journeys.shop import Shop
 
+BACK_TO_CART = "back_to_cart"
+"""The ``button_titles`` entry of the link button a cart reminder leads with."""
+
 
 @dataclass(frozen=True, slots=True)
 class DueFollowUp:
@@ -121,6 +124,11 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     speaker = Speaker(shop.replies, who.language, f"{who.customer_id}|{due.template}")
     values = {"items": "\n".join(due.items), "total": due.total, "cart_url": due.cart_url}
     reply = speaker.say(due.template, **values)
+    back = (
+        shop.replies.link_button(BACK_TO_CART, due.cart_url, who.language) if due.cart_url else None
+    )
+    if back is not None:
+        reply = replace(reply, buttons=(back, *reply.buttons))
     coupon = policies.coupon
     if coupon is not None and due.last_step and (due.amount or Decimal(-1)) >= coupon.min_total:
         line = speaker.text("coupon_line", code=coupon.code)

@@ -19,10 +19,16 @@ ANSWERED_BY_SYSTEM = "system"
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A quick reply: ``payload`` is sent back as if typed (e.g. ``/ask_price``)."""
+    """A quick reply: ``payload`` is sent back as if typed (e.g. ``/ask_price``); a payload
+    that is an ``http(s)://`` address makes a link button instead (back to the cart)."""
 
     title: str
     payload: str
+
+    @property
+    def is_link(self) -> bool:
+        """True when pressing it opens ``payload`` as a web page."""
+        return self.payload.startswith(("https://", "http://"))
 
 
 @dataclass(frozen=True, slots=True)

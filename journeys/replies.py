@@ -148,6 +148,13 @@ class ReplyTemplates:
         buttons = tuple(self.button(intent, language) for intent in template.buttons)
         return Reply(text=rendered, buttons=buttons, template=name)
 
+    def link_button(self, name: str, url: str, language: str) -> Button | None:
+        """A link button titled by ``button_titles[name]`` (None when the shop has no title)."""
+        titles = self.button_titles.get(name)
+        if titles is None:
+            return None
+        return Button(title=titles.get(language) or titles[FALLBACK_LANGUAGE], payload=url)
+
     def button(self, intent: str, language: str) -> Button:
         """The quick reply that sends ``/intent``, titled in ``language`` (else English)."""
         titles = self.button_titles[intent]

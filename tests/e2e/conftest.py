@@ -15,7 +15,7 @@ from bot.shop_files import load_shop
 from bot.web.app import build_web_app
 from nlu.embedded import EmbeddedBackend
 from tests.conftest import make_settings
-from tests.e2e.widget_site import SHOP_CSS, SHOP_PAGE, Site, chromium_path
+from tests.e2e.widget_site import EVENTS_SECRET, SHOP_CSS, SHOP_PAGE, Site, chromium_path
 from tests.loopback import serve
 
 
@@ -50,7 +50,9 @@ async def site(embedded_nlu: EmbeddedBackend, tmp_path: Path) -> AsyncIterator[S
     shop.router.add_get("/favicon.ico", _no_content)
     shop_runner, shop_url = await serve(shop)
     database = f"sqlite+aiosqlite:///{tmp_path / 'journeybot.db'}"
-    settings = make_settings(database, tmp_path, allowed_origins=shop_url, widget_burst=20)
+    settings = make_settings(
+        database, tmp_path, allowed_origins=shop_url, widget_burst=20, events_secret=EVENTS_SECRET
+    )
     services = await build_services(settings, nlu=embedded_nlu, migrate=True)
     bot_runner, bot_url = await serve(build_web_app(services))
     page["html"] = SHOP_PAGE.format(bot=bot_url, ws=bot_url.replace("http://", "ws://"))

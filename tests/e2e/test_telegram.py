@@ -258,6 +258,22 @@ async def test_a_table_arrives_preformatted_and_other_text_exactly_as_written(
     assert sent.entities == [("pre", table)]
 
 
+async def test_a_link_button_opens_the_page_and_the_others_send_their_payload(
+    stack: Stack,
+) -> None:
+    cart = "https://shop.example.com/cart/8812"
+    buttons = (("Back to my cart", cart), ("Stop reminders", "/stop"))
+    await queue_reply(stack, NewOutbound("Your cart is waiting.", buttons=buttons))
+    assert await stack.services.outbox.deliver_due() == 1
+
+    rows = (stack.fake.sent[-1].reply_markup or {})["inline_keyboard"]
+    keys = [key for row in rows for key in row]
+    assert keys == [
+        {"text": "Back to my cart", "url": cart},
+        {"text": "Stop reminders", "callback_data": "/stop"},
+    ]
+
+
 async def test_a_long_reply_is_split_into_two_messages_with_buttons_on_the_last(
     stack: Stack,
 ) -> None:

@@ -8,17 +8,21 @@ the open widget at desktop and phone sizes are saved in reports/screenshots/.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 from sqlalchemy import select
 
+from bot.commerce.signature import HEADER, sign
 from storage import tables as t
 from storage.records import NewOutbound
-from tests.e2e.widget_site import ARTIFACTS, CHROMIUM_ARGS, Site, chromium_path
+from tests.e2e.widget_site import ARTIFACTS, CHROMIUM_ARGS, EVENTS_SECRET, Site, chromium_path
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -262,6 +266,49 @@ async def test_the_interface_speaks_spanish_and_italian_too(browser: Browser, si
     assert labels == ["Enviar", "Invia"]
     await expect(page.locator(".jb-human")).to_have_text("Parla con una persona")
     await expect(bot_messages(page).last).to_contain_text("1.249,00 €")
+
+
+async def test_a_cart_left_behind_comes_back_in_the_chat_and_an_order_stops_it(
+    browser: Browser, site: Site
+) -> None:
+    page = await greeted(browser, site)
+    async with site.services.uow() as uow:
+        [row] = await uow.queries.touchpoints(limit=1)
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1, minutes=1)
+    cart = {
+        "id": "evt-cart", "type": "cart_updated", "customer": {"channel": "web", "id": row.sender},
+        "cart_id": "c-1", "cart_url": "https://shop.example.com/cart/c-1",
+        "items": [{"product_id": "xps-13", "name": "Dell XPS 13", "quantity": 1,
+                   "unit_price": "1299.00"}],
+        "total": "1299.00", "currency": "EUR", "occurred_at": an_hour_ago.isoformat(),
+    }  # fmt: skip
+    assert (await post_event(site, cart))["status"] == "accepted"
+
+    assert await site.services.follow_ups.sweep() == 1
+    reminder = page.locator(".jb-msg.jb-from-bot", has_text="You left something in your cart")
+    await expect(reminder).to_contain_text("1× Dell XPS 13")
+    back = reminder.locator("a.jb-quick-link")
+    await expect(back).to_have_text("Back to my cart")
+    assert await back.get_attribute("href") == "https://shop.example.com/cart/c-1"
+
+    order = {**cart, "id": "evt-order", "type": "order_placed", "order_id": "o-1",
+             "occurred_at": datetime.now(UTC).isoformat()}  # fmt: skip
+    assert (await post_event(site, order))["stage"] == "retention"
+    async with site.services.uow() as uow:
+        statuses = [s for (s,) in await uow.session.execute(select(t.FollowUp.status))]
+    assert sorted(statuses) == ["cancelled", "cancelled", "sent"]
+
+
+async def post_event(site: Site, event: dict[str, Any]) -> dict[str, Any]:
+    """Post a commerce event as the shop's server would, signed."""
+    body = json.dumps(event).encode()
+    headers = {HEADER: sign(EVENTS_SECRET, body), "Content-Type": "application/json"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{site.bot_url}/api/events", data=body, headers=headers) as resp,
+    ):
+        answer: dict[str, Any] = await resp.json()
+        return answer
 
 
 async def test_keyboard_only(browser: Browser, site: Site) -> None:

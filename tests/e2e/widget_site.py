@@ -46,6 +46,9 @@ SHOP_PAGE = """<!doctype html>
 """
 
 
+EVENTS_SECRET = "shop-events-secret"
+"""The secret the shop signs its commerce events with."""
+
 SHOP_CSS = """
 h1 { color: rgb(255, 0, 0); }
 button, div, p, li { background: rgb(0, 128, 0) !important; font-family: serif !important; }

@@ -76,12 +76,17 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     A button whose payload Telegram would refuse is left out (and logged) so the text still
     reaches the customer.
     """
-    usable = [b for b in buttons if len(b.payload.encode()) <= CALLBACK_DATA_BYTES]
+    usable = [b for b in buttons if b.is_link or len(b.payload.encode()) <= CALLBACK_DATA_BYTES]
     if len(usable) < len(buttons):
         log.warning("left out buttons with payloads over %s bytes", CALLBACK_DATA_BYTES)
     if not usable:
         return None
     per_row = 2 if all(len(b.title) <= SHORT_TITLE for b in usable) else 1
-    keys = [InlineKeyboardButton(text=b.title, callback_data=b.payload) for b in usable]
+    keys = [
+        InlineKeyboardButton(text=b.title, url=b.payload)
+        if b.is_link
+        else InlineKeyboardButton(text=b.title, callback_data=b.payload)
+        for b in usable
+    ]
     rows = [keys[i : i + per_row] for i in range(0, len(keys), per_row)]
     return InlineKeyboardMarkup(inline_keyboard=rows)

@@ -853,6 +853,18 @@
     var row = make("div", "jb-quick-row");
     buttons.forEach(function (button) {
       var title = String(button.title == null ? "" : button.title);
+      var payload = String(button.payload == null ? "" : button.payload);
+      if (/^https?:\/\//i.test(payload)) {
+        // A link button (back to the cart): opens the page, sends nothing.
+        row.appendChild(
+          setAttrs(make("a", "jb-quick jb-quick-link", title), {
+            href: payload,
+            target: "_blank",
+            rel: "noopener noreferrer",
+          })
+        );
+        return;
+      }
       var quick = setAttrs(make("button", "jb-quick", title), { type: "button" });
       quick.addEventListener("click", function () {
         sendMessage(title, button.payload == null ? null : String(button.payload));

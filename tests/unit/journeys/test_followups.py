@@ -41,7 +41,13 @@ def test_a_due_reminder_names_the_cart_and_links_back_with_buttons() -> None:
         "You left something in your cart:\n1× Dell XPS 13\nTotal: €1,299.00. "
         "It's saved for you here: https://shop.example.com/cart/8812"
     )
-    assert [b.payload for b in outcome.reply.buttons] == ["/checkout_help", "/ask_human", "/stop"]
+    back, *rest = outcome.reply.buttons
+    assert (back.title, back.payload, back.is_link) == (
+        "Back to my cart",
+        "https://shop.example.com/cart/8812",
+        True,
+    )
+    assert [b.payload for b in rest] == ["/checkout_help", "/ask_human", "/stop"]
 
 
 def test_it_speaks_the_customers_language() -> None:
