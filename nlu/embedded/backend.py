@@ -16,7 +16,7 @@ from nlu.embedded.classifier import Encoder, IntentClassifier
 from nlu.embedded.encoder import default_encoder
 from nlu.embedded.entities import EntityExtractor
 from nlu.embedded.fallback import DEFAULT_THRESHOLD, FallbackPolicy
-from nlu.embedded.store import TrainedModel, cache_path, load_model, save_model
+from nlu.embedded.store import TrainedModel, cache_path, load_model, prune_cache, save_model
 from nlu.errors import NluError
 from nlu.language import LanguageDetector, LanguageGuess, blank_entities, samples_from
 from nlu.payload import parse_payload
@@ -108,6 +108,8 @@ class EmbeddedBackend:
         backend = cls.train(data, lookups=lookups, threshold=threshold)
         save_model(backend.model, path)
         logger.info("NLU model trained on %d examples, saved to %s", len(data.examples), path)
+        for old in prune_cache(path.parent):
+            logger.info("removed an old cached NLU model: %s", old.name)
         return backend
 
     def save(self, path: str | Path) -> None:

@@ -55,6 +55,22 @@ def cache_path(cache_dir: Path, fingerprint: str) -> Path:
     return cache_dir / f"{CACHE_PREFIX}{cache_key(fingerprint)}{CACHE_SUFFIX}"
 
 
+KEEP_CACHED = 5
+"""Cached models kept per folder: the newest ones (data being edited, several services)."""
+
+
+def prune_cache(cache_dir: Path, keep: int = KEEP_CACHED) -> list[Path]:
+    """Delete all but the ``keep`` most recently written cached models; return the deleted."""
+    cached = sorted(
+        cache_dir.glob(f"{CACHE_PREFIX}*{CACHE_SUFFIX}"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in cached[keep:]:
+        old.unlink(missing_ok=True)
+    return cached[keep:]
+
+
 def save_model(model: TrainedModel, path: Path) -> None:
     """Write atomically: readers see the old file or the complete new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)

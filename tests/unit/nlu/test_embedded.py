@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from nlu.embedded import EmbeddedBackend
 from nlu.embedded.classifier import IntentClassifier
 from nlu.embedded.encoder import default_encoder
 from nlu.embedded.features import CompiledFeatures, PatternFeatures, build_features
-from nlu.embedded.store import CACHE_PREFIX
+from nlu.embedded.store import CACHE_PREFIX, CACHE_SUFFIX, KEEP_CACHED
 from nlu.errors import NluError, TrainingDataError
 from nlu.training_data import Example, RegexPattern, TrainingData, load_training_data
 from nlu.types import FALLBACK_INTENT, EntityLookup
@@ -202,6 +203,24 @@ def test_changed_training_data_trains_a_new_model(tmp_path: Path) -> None:
     assert not backend.from_cache
     assert "thanks" in backend.intents
     assert len(cached_models(cache)) == 2
+
+
+def test_only_the_newest_cached_models_are_kept(tmp_path: Path) -> None:
+    data, cache = copy_shop(tmp_path), tmp_path / "cache"
+    cache.mkdir()
+    stale = [cache / f"{CACHE_PREFIX}old{n}{CACHE_SUFFIX}" for n in range(KEEP_CACHED)]
+    for age, path in enumerate(stale):
+        path.write_bytes(b"an older model")
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    unrelated = cache / "notes.txt"
+    unrelated.write_text("not a model")
+
+    EmbeddedBackend.train_or_load(data, cache)
+
+    kept = cached_models(cache)
+    assert len(kept) == KEEP_CACHED
+    assert stale[0] not in kept  # the oldest went
+    assert unrelated.exists()
 
 
 def test_broken_cache_file_is_retrained_and_replaced(
