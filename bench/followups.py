@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
+from bench.pipeline import asyncpg_url, postgres_databases
 from storage import tables as t
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_engine
@@ -41,19 +41,8 @@ def database(kind: str, workdir: Path, name: str) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{workdir / f'{name}.db'}"
         return
-    sys.path.insert(0, str(ROOT))
-    import psycopg
-
-    from tests.postgres import find_pg_ctl, postgres_server
-
-    pg_ctl = find_pg_ctl()
-    if pg_ctl is None:
-        raise SystemExit("no PostgreSQL binaries (pg_ctl): apt-get install postgresql")
-    with postgres_server(pg_ctl) as admin:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
-        base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        yield f"{base}/{name}"
+    with postgres_databases(name) as base:
+        yield asyncpg_url(base, name)
 
 
 async def fill(url: str, pending: int) -> UnitOfWorkFactory:

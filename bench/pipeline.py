@@ -165,11 +165,9 @@ def server(args: list[str], env: dict[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def database(kind: str, workdir: Path) -> Iterator[tuple[str, str]]:
-    """(floor URL, journeybot URL) for a fresh database of ``kind``."""
-    if kind == "sqlite":
-        yield str(workdir / "floor.db"), f"sqlite+aiosqlite:///{workdir / 'journeybot.db'}"
-        return
+def postgres_databases(*names: str) -> Iterator[str]:
+    """A throw-away PostgreSQL server holding the empty databases ``names``; yields the
+    server's ``postgresql://`` URL without a database (append ``/name``)."""
     sys.path.insert(0, str(ROOT))
     import psycopg
 
@@ -180,13 +178,24 @@ def database(kind: str, workdir: Path) -> Iterator[tuple[str, str]]:
         raise SystemExit("no PostgreSQL binaries (pg_ctl): apt-get install postgresql")
     with postgres_server(pg_ctl) as admin:
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE floor")
-            conn.execute("CREATE DATABASE journeybot")
-        base = admin.rsplit("/", 1)[0]
-        yield (
-            f"{base}/floor",
-            f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/journeybot",
-        )
+            for name in names:
+                conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+        yield admin.rsplit("/", 1)[0]
+
+
+def asyncpg_url(base: str, name: str) -> str:
+    """The SQLAlchemy asyncpg URL of database ``name`` on the server at ``base``."""
+    return f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+
+@contextmanager
+def database(kind: str, workdir: Path) -> Iterator[tuple[str, str]]:
+    """(floor URL, journeybot URL) for a fresh database of ``kind``."""
+    if kind == "sqlite":
+        yield str(workdir / "floor.db"), f"sqlite+aiosqlite:///{workdir / 'journeybot.db'}"
+        return
+    with postgres_databases("floor", "journeybot") as base:
+        yield f"{base}/floor", asyncpg_url(base, "journeybot")
 
 
 @dataclass

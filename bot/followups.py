@@ -72,7 +72,7 @@ class FollowUpSender:
             sent_about_subject=audience.sent_about_subject,
             timezone=audience.timezone,
         )
-        outcome = decide_follow_up(self._due(row, cart, language), who, now, self.shop)
+        outcome = decide_follow_up(_due(row, cart, language), who, now, self.shop)
         match outcome:
             case Send(reply=reply):
                 ids = await _queue(uow, row, audience, reply, language, now)
@@ -88,24 +88,20 @@ class FollowUpSender:
         log.info("follow-up %s (%s): %s", row.id, row.template, type(outcome).__name__.lower())
         return []
 
-    def _due(self, row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
-        cadence = self.shop.journey_map.follow_up(row.kind)
-        last = cadence is not None and row.template == f"{row.kind}_{len(cadence.delays)}"
-        first = row.template == f"{row.kind}_1"
-        if cart is None:
-            return DueFollowUp(row.kind, row.template, row.due_at, first_step=first, last_step=last)
-        amount = _amount(cart.total)
-        return DueFollowUp(
-            row.kind,
-            row.template,
-            row.due_at,
-            items=tuple(f"{item['quantity']}× {item['name']}" for item in cart.items),
-            total="" if amount is None else format_price(amount, cart.currency or "EUR", language),
-            cart_url=cart.cart_url or "",
-            amount=amount,
-            first_step=first,
-            last_step=last,
-        )
+
+def _due(row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
+    if cart is None:
+        return DueFollowUp(row.kind, row.template, row.due_at)
+    amount = _amount(cart.total)
+    return DueFollowUp(
+        row.kind,
+        row.template,
+        row.due_at,
+        items=tuple(f"{item['quantity']}× {item['name']}" for item in cart.items),
+        total="" if amount is None else format_price(amount, cart.currency or "EUR", language),
+        cart_url=cart.cart_url or "",
+        amount=amount,
+    )
 
 
 def _amount(total: str | None) -> Decimal | None:

@@ -45,10 +45,13 @@ class DueFollowUp:
     cart_url: str = ""
     amount: Decimal | None = None
     """The cart's total as a number (for the coupon's minimum)."""
-    first_step: bool = False
-    """The first step of its cadence (the one that starts a flow)."""
-    last_step: bool = False
-    """The last step of its cadence (the one that may carry the shop's coupon)."""
+
+    @property
+    def step(self) -> int | None:
+        """Its place in the cadence: ``cart_recovery_2`` is step 2 (see ``journeys.commerce``)."""
+        prefix = f"{self.kind}_"
+        number = self.template.removeprefix(prefix)
+        return int(number) if self.template.startswith(prefix) and number.isdigit() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +113,10 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     held = quiet_until(policies, now, who.timezone)
     if held is not None:
         return Hold(held)
-    if due.first_step and who.other_flow_today:
+    if due.step == 1 and who.other_flow_today:
         return Skip(f"one {due.kind} flow per customer per 24 hours")
     steps = shop.journey_map.follow_up(due.kind)
+    last_step = steps is not None and due.step == len(steps.delays)
     if steps is not None and who.sent_about_subject >= len(steps.delays):
         return Skip(f"already {who.sent_about_subject} {due.kind} messages about this")
     for cap, sent, period in (
@@ -130,7 +134,12 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
     if back is not None:
         reply = replace(reply, buttons=(back, *reply.buttons))
     coupon = policies.coupon
-    if coupon is not None and due.last_step and (due.amount or Decimal(-1)) >= coupon.min_total:
+    if (
+        coupon is not None
+        and last_step
+        and due.amount is not None
+        and due.amount >= coupon.min_total
+    ):
         line = speaker.text("coupon_line", code=coupon.code)
         reply = replace(reply, text=f"{reply.text}\n{line}")
     return Send(reply)

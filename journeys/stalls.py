@@ -27,7 +27,7 @@ CHAT_QUIET = "chat_quiet"
 BUYING_SIGNAL = "checkout_started"
 
 _PRICE = ("expensive", "price", "cost", "cheaper", "afford", "budget", "caro", "cara",
-          "precio", "costoso", "barato", "prezzo", "costa", "costoso", "economico")  # fmt: skip
+          "precio", "costoso", "barato", "prezzo", "costa", "economico")  # fmt: skip
 _SHIPPING = ("shipping", "delivery", "postage", "envío", "envio", "entrega", "spedizione",
              "consegna", "spese")  # fmt: skip
 

@@ -180,6 +180,19 @@ def claim() -> Update:
 
 
 @cache
+def link_ref(dialect: str) -> Insert:
+    """INSERT a customer reference, or point an existing one at this customer."""
+    r = table(t.CustomerRef)
+    insert_: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert_ is None:
+        raise NotImplementedError(f"customer references on {dialect} are not supported")
+    stmt = insert_(r)
+    moved = {name: stmt.excluded[name] for name in ("customer_id", "channel", "external_id")}
+    upsert: Insert = stmt.on_conflict_do_update(index_elements=[r.c.ref], set_=moved)
+    return upsert.execution_options(**NO_OUTCOME)
+
+
+@cache
 def follow_up_once(dialect: str) -> Insert:
     """INSERT a follow-up unless the customer already has one with the same key."""
     f = table(t.FollowUp)

@@ -119,6 +119,19 @@ async def test_a_reference_brought_into_the_chat_names_the_customer_of_an_event(
     assert (last.kind, last.channel) == ("event", message.channel)
 
 
+async def test_a_reference_follows_whoever_brought_it_last(
+    client: Client, services: Services
+) -> None:
+    for n, session in enumerate(("session-one", "session-two")):
+        msg = InboundMessage("web", session, "hello", f"r{n}", metadata={"ref": "cart-shared"})
+        await services.pipeline.handle(msg)
+    await post(client, {**CART, "customer": {"ref": "cart-shared"}})
+
+    async with services.uow() as uow:
+        events = [r for r in await uow.queries.touchpoints() if r.kind == "event"]
+    assert [r.sender for r in events] == ["session-two"]
+
+
 async def test_the_same_event_twice_changes_nothing_the_second_time(
     client: Client, services: Services
 ) -> None:

@@ -85,7 +85,7 @@ def test_past_a_cap_it_is_skipped_with_the_reason(day: int, week: int, reason: s
 def test_the_last_reminder_carries_the_coupon_for_a_big_enough_cart(
     amount: str, offered: bool
 ) -> None:
-    last = replace(CART, template="cart_recovery_3", last_step=True, amount=Decimal(amount))
+    last = replace(CART, template="cart_recovery_3", amount=Decimal(amount))
     outcome = decide_follow_up(last, ANN, MIDDAY, demo_shop())
 
     assert isinstance(outcome, Send)
@@ -124,7 +124,7 @@ def test_a_window_that_does_not_wrap_and_no_window_at_all() -> None:
 
 
 def test_a_flow_does_not_start_within_a_day_of_another() -> None:
-    first = replace(CART, first_step=True)
+    first = CART  # step 1
     second_step = replace(CART, template="cart_recovery_2")
     busy = replace(ANN, other_flow_today=True)
 
