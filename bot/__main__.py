@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -38,7 +39,27 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("text")
     _add_nlu_train_test(nlu_sub)
     _add_catalogue_parser(sub)
+    reviews = sub.add_parser("reviews", help="satisfaction and review figures")
+    reviews_sub = reviews.add_subparsers(dest="reviews_command", required=True)
+    summary = reviews_sub.add_parser("summary", help="CSAT and the review funnel")
+    summary.add_argument("--since", type=_duration, default="30d", help="period, e.g. 7d (30d)")
+    summary.add_argument("--json", action="store_true", help="print one JSON object")
+    conversations = sub.add_parser("conversations", help="support conversations")
+    conversations_sub = conversations.add_subparsers(dest="conversations_command", required=True)
+    close = conversations_sub.add_parser(
+        "close", help="close a conversation after support; its CSAT question follows"
+    )
+    close.add_argument("id", type=int, help="the conversation's id")
     return parser
+
+
+def _duration(text: str) -> timedelta:
+    from journeys.policies import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; try 7d, 12h or 2w") from exc
 
 
 def _add_catalogue_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -103,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.catalogue_cli import run
 
         return run(args, settings.shop_dir)
+    if args.command == "reviews":
+        return asyncio.run(commands.reviews_summary(settings, args.since, args.json))
+    if args.command == "conversations":
+        return asyncio.run(commands.close_conversation(settings, args.id))
     if args.command == "nlu" and args.nlu_command == "parse":
         result = asyncio.run(commands.nlu_parse(settings, args.text))
         print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -23,6 +23,7 @@ from bot.followups import FollowUpSender
 from bot.interpret import Interpreter
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
+from bot.reviews import warn_about_policy
 from bot.settings import NluSettings, Settings, WebSettings
 from bot.shop_files import load_shop
 from journeys.shop import Shop
@@ -143,7 +144,9 @@ async def build_services(
         shop=shop,
         outbox=outbox,
         clock=clock,
+        base_url=settings.web.base_url,
     )
+    warn_about_policy(shop)
     return Services(
         settings=settings,
         engine=engine,

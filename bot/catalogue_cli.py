@@ -315,6 +315,7 @@ def product_lines(catalogue: Catalogue) -> Iterator[str]:
                 "specs": dict(p.specs),
                 "stock": p.stock,
                 "url": p.url,
+                "review_url": p.review_url,
                 "colours": list(p.colours),
                 "description": dict(p.descriptions),
                 "policies": {name: dict(texts) for name, texts in p.policies},

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import build_nlu, build_services
+from bot.app import build_nlu, build_services, utc_now
 from bot.settings import Settings
 from bot.shop_files import load_shop
 from storage.engine import create_engine, create_session_factory
@@ -41,9 +42,9 @@ async def touchpoints(
     settings: Settings, sender: str | None, as_json: bool, limit: int | None
 ) -> int:
     """``journeybot touchpoints``: list touchpoints, as a table or JSON lines."""
-    engine = create_engine(settings.database.url)
+    engine, factory = _unit_of_work(settings)
     try:
-        async with UnitOfWorkFactory(create_session_factory(engine))() as uow:
+        async with factory() as uow:
             rows = await uow.queries.touchpoints(sender=sender, limit=limit)
     finally:
         await engine.dispose()
@@ -67,3 +68,58 @@ async def nlu_parse(settings: Settings, text: str) -> dict[str, Any]:
     """``journeybot nlu parse``: the Rasa ``/model/parse`` shape plus ``language``."""
     backend = await build_nlu(settings.nlu, load_shop(settings.shop_dir))
     return (await backend.parse(text)).to_rasa_dict()
+
+
+def _unit_of_work(settings: Settings) -> tuple[Any, UnitOfWorkFactory]:
+    engine = create_engine(settings.database.url)
+    return engine, UnitOfWorkFactory(create_session_factory(engine))
+
+
+async def reviews_summary(settings: Settings, since: timedelta, as_json: bool) -> int:
+    """``journeybot reviews summary``: CSAT and the review funnel of the questions asked in
+    the period."""
+    until = utc_now()
+    engine, uow = _unit_of_work(settings)
+    try:
+        async with uow.read_only() as unit:
+            found = await unit.surveys.summary(until - since, until)
+    finally:
+        await engine.dispose()
+    figures: dict[str, Any] = {
+        "since": (until - since).isoformat(timespec="seconds"),
+        "asked": found.asked,
+        "answered": found.answered,
+        "scores": {str(k): v for k, v in found.scores.items()},
+        "csat_percent": None if found.csat is None else round(100 * found.csat, 1),
+        "invited": found.invited,
+        "clicked": found.clicked,
+        "reviewed": found.reviewed,
+    }
+    if as_json:
+        print(json.dumps(figures))
+        return 0
+    table = Table("measure", "value", title=f"Satisfaction since {figures['since']}")
+    for name in ("asked", "answered", "csat_percent", "invited", "clicked", "reviewed"):
+        value = figures[name]
+        table.add_row(name.replace("_", " "), "—" if value is None else str(value))
+    for score, count in figures["scores"].items():
+        table.add_row(f"score {score}", str(count))
+    Console().print(table)
+    return 0
+
+
+async def close_conversation(settings: Settings, conversation_id: int) -> int:
+    """``journeybot conversations close ID``: close it and schedule its CSAT question."""
+    from bot.support import UnknownConversation
+    from bot.support import close_conversation as close
+
+    engine, uow = _unit_of_work(settings)
+    try:
+        await close(uow, conversation_id, load_shop(settings.shop_dir).journey_map, utc_now())
+    except UnknownConversation as exc:
+        print(f"journeybot: {exc}")
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"conversation {conversation_id} closed; the satisfaction question will follow")
+    return 0

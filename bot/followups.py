@@ -16,9 +16,27 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from bot.outbox import Outbox
-from journeys.followups import Cancel, DueFollowUp, Hold, Recipient, Send, Skip, decide_follow_up
+from journeys.followups import (
+    Cancel,
+    DueFollowUp,
+    Hold,
+    Outcome,
+    Recipient,
+    Send,
+    Skip,
+    decide_follow_up,
+)
 from journeys.formatting import format_price
 from journeys.model import Reply
+from journeys.reviews import (
+    ASK_CSAT,
+    REFERRAL,
+    REVIEW_REQUEST,
+    SURVEY_KINDS,
+    ReviewHistory,
+    decide_review_follow_up,
+    survey_product,
+)
 from journeys.shop import Shop
 from storage.followups import Audience, CartSnapshot, DueRow
 from storage.records import NewOutbound, NewTouchpoint
@@ -72,10 +90,12 @@ class FollowUpSender:
             sent_about_subject=audience.sent_about_subject,
             timezone=audience.timezone,
         )
-        outcome = decide_follow_up(_due(row, cart, language), who, now, self.shop)
+        outcome = await self._decide(uow, row, _due(row, cart, language), who, audience, now)
         match outcome:
             case Send(reply=reply):
                 ids = await _queue(uow, row, audience, reply, language, now)
+                if reply.ask == ASK_CSAT:
+                    await self._open_survey(uow, row, audience, now)
                 await uow.sweep.settle(row.id, "sent", now)
                 return ids
             case Hold(until=until):
@@ -87,6 +107,30 @@ class FollowUpSender:
                 await uow.sweep.settle(row.id, "cancelled", now, reason=reason)
         log.info("follow-up %s (%s): %s", row.id, row.template, type(outcome).__name__.lower())
         return []
+
+    async def _decide(
+        self, uow: SqlAlchemyUnitOfWork, row: DueRow, due: DueFollowUp, who: Recipient,
+        audience: Audience, now: datetime,
+    ) -> Outcome:  # fmt: skip
+        """The core's decision; satisfaction questions and referrals have rules of their own."""
+        if row.kind not in (*SURVEY_KINDS, REFERRAL):
+            return decide_follow_up(due, who, now, self.shop)
+        last_asked, subject_asked = await uow.surveys.history(row.customer_id, row.subject)
+        history = ReviewHistory(last_asked, subject_asked, audience.last_message_at)
+        return decide_review_follow_up(due, who, history, now, self.shop)
+
+    @staticmethod
+    async def _open_survey(
+        uow: SqlAlchemyUnitOfWork, row: DueRow, audience: Audience, now: datetime
+    ) -> None:
+        """Record the question (its touchpoint, ``csat_asked``, is the message's own)."""
+        products: tuple[str, ...] = ()
+        if row.kind == REVIEW_REQUEST and row.subject:
+            products = await uow.events.order_products(row.customer_id, row.subject)
+        await uow.surveys.open(
+            row.customer_id, audience.conversation_id, row.kind, row.subject,
+            survey_product(products), now,
+        )  # fmt: skip
 
 
 def _due(row: DueRow, cart: CartSnapshot | None, language: str) -> DueFollowUp:
@@ -135,15 +179,11 @@ async def _queue(
         NewTouchpoint(
             channel=audience.channel,
             direction="out",
-            kind="follow_up",
+            kind="csat_asked" if reply.ask == ASK_CSAT else "follow_up",
             text=text,
             intent=row.template,
-            confidence=None,
             language=language,
-            stage_before=None,
-            stage_after=None,
             answered_by=PROACTIVE,
-            latency_ms=None,
             created_at=now,
         ),
     )

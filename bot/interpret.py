@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from bot.channels.base import KIND_COMMAND, KIND_UNSUPPORTED, InboundMessage
+from journeys.reviews import CSAT_INTENT
 from nlu.base import NluBackend
+from nlu.payload import parse_payload
 from nlu.types import IntentScore, Interpretation
 
 COMMAND_INTENTS = {"start": "start", "help": "help", "stop": "stop"}
+SYSTEM_PAYLOADS = frozenset({CSAT_INTENT})
+"""Button payloads of the bot's own questions, whatever intents the NLU was trained on."""
 
 
 class Interpreter:
     """Interprets messages with the configured NLU backend.
 
-    Channel commands (/start, /help, /stop) map straight to intents; unsupported content
+    Channel commands (/start, /help, /stop) map straight to intents, and the payloads of the
+    bot's own buttons (``/csat{"score": 5}``) to theirs, whatever the backend; unsupported content
     (stickers, photos, ...) gives None so the core answers that only text is understood.
     """
 
@@ -35,4 +40,7 @@ class Interpreter:
                 language=language or self.default_language,
                 language_confidence=1.0 if language else 0.0,
             )
+        system = parse_payload(msg.text, SYSTEM_PAYLOADS, language or self.default_language, 0.0)
+        if system is not None:
+            return system
         return await self.backend.parse(msg.text, language_hint=language)

@@ -31,6 +31,7 @@ from bot.channels.base import (
 from bot.interpret import Interpreter
 from bot.keyed_lock import KeyedLock
 from bot.outbox import Outbox, outgoing
+from bot.reviews import to_survey
 from bot.state import customer_state
 from bot.transaction import store_exchange, store_silent
 from journeys.dialogue import decide, decide_unsupported
@@ -82,6 +83,7 @@ class Pipeline:
         outbox: Outbox,
         clock: Callable[[], datetime],
         response_channels: frozenset[str] = frozenset({"rest", "terminal"}),
+        base_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self.uow = uow
         self.interpreter = interpreter
@@ -89,6 +91,7 @@ class Pipeline:
         self.outbox = outbox
         self.clock = clock
         self.response_channels = response_channels
+        self.base_url = base_url
         self._locks = KeyedLock()
 
     async def handle(self, msg: InboundMessage) -> HandleResult:
@@ -110,13 +113,14 @@ class Pipeline:
         now = self.clock()
         async with self.uow.read_only() as uow:
             ctx = await uow.customers.context(msg.channel, msg.sender_id)
+            survey = await uow.surveys.latest(ctx.customer_id) if ctx else None
         try:
             if ctx is not None and ctx.conversation_status == "agent":
                 async with self.uow() as uow:
                     await store_silent(uow, msg, ctx, now)
                     await uow.commit()
                 return HandleResult(silent=True), []
-            state = customer_state(ctx, msg)
+            state = customer_state(ctx, msg, to_survey(survey, self.base_url))
             interpretation = await self.interpreter.interpret(msg, state.language)
             decision = self._decide(state, interpretation, now)
             respond = msg.channel in self.response_channels

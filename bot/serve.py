@@ -43,7 +43,8 @@ async def _shutdown_on(stop: asyncio.Event, scheduler: AsyncIOScheduler) -> None
 
 async def serve(settings: Settings, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM."""
-    services = await build_services(settings)
+    web_settings = settings.web.model_copy(update={"host": host, "port": port})
+    services = await build_services(settings.model_copy(update={"web": web_settings}))
     stop = asyncio.Event()
     app = await start(services, stop)
     runner = web.AppRunner(app, access_log=None)

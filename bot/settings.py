@@ -98,6 +98,11 @@ class WebSettings(BaseSettings):
     widget_burst: int = Field(5, ge=1, description="Widget messages a session may send at once")
 
     @property
+    def base_url(self) -> str:
+        """Where customers reach this service: ``public_url``, else host and port."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
     def origins(self) -> list[str]:
         """``allowed_origins`` as a list."""
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]

@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.base import InboundMessage
+from bot.reviews import Exchange, record_survey_steps
 from journeys.model import (
     CancelFollowUp,
     Command,
     Decision,
     HandOff,
+    ReviewReported,
     ScheduleFollowUp,
     SetOptOut,
 )
@@ -90,6 +92,8 @@ async def store_exchange(
             customer_id, changed.previous, changed.current, changed.reason, changed.at
         )
     await apply_commands(uow, decision.commands, customer_id, conversation_id, now)
+    where = Exchange(customer_id, conversation_id, msg.channel, decision.language, now)
+    await record_survey_steps(uow, decision, rows, where)
     ref = shop_ref(msg)
     if ref is not None:
         await uow.events.link_ref(ref, customer_id, msg.channel, msg.sender_id, now)
@@ -145,13 +149,19 @@ def _touchpoint(
     now: datetime,
     latency_ms: float,
 ) -> NewTouchpoint:
+    entities = [asdict(e) for e in interpretation.entities] if interpretation else []
+    kind = "message" if interpretation else "unsupported"
+    intent = interpretation.intent.name if interpretation else None
+    if decision.log_as is not None:
+        kind, intent = decision.log_as.kind, decision.log_as.intent
+        entities += [{"entity": name, "value": value} for name, value in decision.log_as.entities]
     return NewTouchpoint(
         channel=msg.channel,
         direction="in",
         text=msg.text,
-        intent=interpretation.intent.name if interpretation else None,
+        intent=intent,
         confidence=interpretation.intent.confidence if interpretation else None,
-        entities=[asdict(e) for e in interpretation.entities] if interpretation else [],
+        entities=entities,
         products=list(decision.products),
         faq_entry=decision.faq_entry,
         language=decision.language,
@@ -160,7 +170,7 @@ def _touchpoint(
         answered_by=decision.answered_by,
         latency_ms=round(latency_ms, 3),
         created_at=now,
-        kind="message" if interpretation else "unsupported",
+        kind=kind,
     )
 
 
@@ -171,7 +181,8 @@ async def apply_commands(
     conversation_id: int | None,
     now: datetime,
 ) -> None:
-    """Carry out the core's commands (follow-ups, opt-out, hand-off) in the unit of work."""
+    """Carry out the core's commands (follow-ups, opt-out, hand-off, a reported review) in
+    the unit of work; the survey steps of a chat exchange are ``record_survey_steps``'."""
     for command in commands:
         match command:
             case ScheduleFollowUp(
@@ -186,6 +197,8 @@ async def apply_commands(
                 await uow.customers.update_state(customer_id, opted_out=opted_out)
             case HandOff() if conversation_id is not None:
                 await uow.conversations.touch(conversation_id, now, needs_human=True)
+            case ReviewReported(source=source):
+                await uow.surveys.mark_reviewed(customer_id, source, now)
 
 
 async def store_silent(
@@ -211,13 +224,9 @@ async def store_silent(
             channel=msg.channel,
             direction="in",
             text=msg.text,
-            intent=None,
-            confidence=None,
             language=ctx.language,
             stage_before=ctx.stage,
             stage_after=ctx.stage,
-            answered_by=None,
-            latency_ms=None,
             created_at=now,
         ),
     )

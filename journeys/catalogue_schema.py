@@ -32,6 +32,7 @@ PRODUCT_KEYS = (
     "specs",
     "stock",
     "url",
+    "review_url",
     "description",
     "policies",
     "colours",
@@ -99,7 +100,8 @@ def read_product(
         price=check_price(check, raw.get("price"), f"{key}.price"),
         currency=check_currency(check, raw.get("currency", currency), f"{key}.currency"),
         stock=check.check_int(raw.get("stock"), f"{key}.stock"),
-        url=_check_url(check, raw.get("url"), f"{key}.url"),
+        url=check.check_url(raw.get("url"), f"{key}.url"),
+        review_url=_optional_url(check, raw.get("review_url"), f"{key}.review_url"),
         aliases=_check_texts(check, raw.get("aliases"), f"{key}.aliases"),
         specs=_check_specs(check, raw.get("specs"), f"{key}.specs"),
         descriptions=tuple(
@@ -185,11 +187,8 @@ def check_currency(check: Checker, value: Any, key: str) -> str:
     return value
 
 
-def _check_url(check: Checker, value: Any, key: str) -> str:
-    url = check.check_text(value, key)
-    if not url.startswith(("https://", "http://")) or " " in url:
-        check.fail(key, value, "expected an http(s) address")
-    return url
+def _optional_url(check: Checker, value: Any, key: str) -> str | None:
+    return None if value is None or value == "" else check.check_url(value, key)
 
 
 def _check_texts(check: Checker, value: Any, key: str) -> tuple[str, ...]:

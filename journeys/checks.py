@@ -57,6 +57,13 @@ class Checker:
             self.fail(key, value, "expected a non-empty string")
         return value.strip()
 
+    def check_url(self, value: Any, key: str) -> str:
+        """An ``http(s)://`` address without spaces."""
+        url = self.check_text(value, key)
+        if not url.startswith(("https://", "http://")) or " " in url:
+            self.fail(key, value, "expected an http(s) address")
+        return url
+
     def check_name(self, value: Any, key: str) -> str:
         """A lower-case identifier such as a stage, intent or event name."""
         text = self.check_text(value, key)

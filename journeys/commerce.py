@@ -6,7 +6,8 @@ follow-ups to schedule or cancel. A cart with items, or a started checkout, sche
 map's ``cart_recovery`` cadence for that cart (one key per cart, event time and step, so a
 retried event never schedules a step twice); a new cart update starts it again from the
 first step; an order or an emptied cart cancels what is pending; a delivered order
-schedules the ``review_request`` cadence.
+schedules the ``review_request`` cadence (the CSAT question, see ``journeys.reviews``); a
+submitted review is recorded and schedules the referral message.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from journeys.journey_map import JourneyMap
-from journeys.model import CancelFollowUp, Command, CustomerState, ScheduleFollowUp, StageChanged
+from journeys.model import (
+    CancelFollowUp,
+    Command,
+    CustomerState,
+    ReviewReported,
+    ScheduleFollowUp,
+    StageChanged,
+)
+from journeys.reviews import REVIEW_REQUEST, referral_commands
 from journeys.stages import StageTracker
 from journeys.stalls import CHAT_QUIET
 
@@ -28,7 +37,6 @@ EVENT_TYPES = (
     "review_submitted",
 )
 CART_RECOVERY = "cart_recovery"
-REVIEW_REQUEST = "review_request"
 ATTRIBUTION_WINDOW = timedelta(days=7)
 """An order this soon after a cart reminder counts as recovered by it."""
 
@@ -84,6 +92,8 @@ def _commands(event: CommerceEvent, journey_map: JourneyMap) -> tuple[Command, .
         return (CancelFollowUp(CART_RECOVERY, reason), CancelFollowUp(CHAT_QUIET, reason))
     if event.type == "order_delivered" and event.order_id is not None:
         return _cadence(REVIEW_REQUEST, event.order_id, event, journey_map)
+    if event.type == "review_submitted":
+        return (ReviewReported("event"), *referral_commands(event.occurred_at, journey_map))
     return ()
 
 

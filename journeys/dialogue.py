@@ -3,11 +3,16 @@
 ``decide`` takes the customer's state, the NLU's interpretation, the time and the shop, and
 returns a ``Decision``; it never sends, stores or reads the clock. In order:
 
+- the answer to a CSAT question (a score button, or a score typed while one is awaited), or
+  a comment on the score just given: see ``journeys.reviews`` (this works even while the NLU
+  is unavailable).
 - NLU unavailable: apologise (``nlu_unavailable``); no stage change, the streak is kept.
 - Not understood (``nlu_fallback``, or an intent the shop has no reply for): ``nlu_fallback``;
   every ``fallback.offer_person_after``-th one in a row offers a person instead.
 - ``stop``: opt out of proactive messages, cancel pending follow-ups, confirm.
 - ``ask_human``: hand the conversation to a person.
+- ``praise`` from a customer who has ordered: the CSAT question; ``leave_review``: the
+  review link, or thanks and the referral offer to one who says they left a review.
 - ``hesitation``: the template for its objection (price, shipping, doubt); and any message
   that leaves the customer in the buying stage moves the ``chat_quiet`` follow-up later
   (see ``journeys.stalls``).
@@ -22,6 +27,7 @@ else the customer's known language, else the journey map's default.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from journeys.consideration import Answer, answer
@@ -36,6 +42,7 @@ from journeys.model import (
 )
 from journeys.references import mentioned_products
 from journeys.replies import Speaker
+from journeys.reviews import Turn, praise_question, review_mentioned, survey_turn
 from journeys.shop import Shop
 from journeys.stalls import HESITATION, hesitation_template, quiet_commands
 from nlu.types import FALLBACK_INTENT, Interpretation
@@ -61,6 +68,10 @@ def decide(
     """Decide the answer to one understood-or-not text message."""
     language = choose_language(state, interpretation, shop)
     speaker = _speaker(state, now, shop, language)
+    turn = Turn(state, interpretation, now, shop, speaker)
+    about_survey = survey_turn(turn)
+    if about_survey is not None:
+        return about_survey
     if not interpretation.available:
         return Decision(
             replies=(speaker.say("nlu_unavailable"),),
@@ -68,6 +79,9 @@ def decide(
             consecutive_fallbacks=state.consecutive_fallbacks,
         )
     intent = interpretation.intent.name
+    about_reviews = praise_question(turn) or review_mentioned(turn)
+    if about_reviews is not None:
+        return replace(about_reviews, stage_changed=shop.tracker.on_signal(state, intent, now))
     template = shop.template_for_intent(intent)
     found = answer(intent, interpretation, state.last_products, shop, speaker)
     if found is None:

@@ -18,6 +18,7 @@ Checked at send time, in this order:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -103,8 +104,15 @@ class Cancel:
 Outcome = Send | Hold | Skip | Cancel
 
 
-def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop) -> Outcome:
-    """The send-time decision for ``due`` (see the module docstring for the rules)."""
+def decide_follow_up(
+    due: DueFollowUp,
+    who: Recipient,
+    now: datetime,
+    shop: Shop,
+    values: Mapping[str, str] | None = None,
+) -> Outcome:
+    """The send-time decision for ``due`` (see the module docstring for the rules);
+    ``values`` fill the template's placeholders beyond the cart's."""
     if who.opted_out:
         return Cancel("the customer opted out")
     if who.with_person:
@@ -126,8 +134,8 @@ def decide_follow_up(due: DueFollowUp, who: Recipient, now: datetime, shop: Shop
         if cap is not None and sent >= cap:
             return Skip(f"cap of {cap} proactive messages in {period} reached")
     speaker = Speaker(shop.replies, who.language, f"{who.customer_id}|{due.template}")
-    values = {"items": "\n".join(due.items), "total": due.total, "cart_url": due.cart_url}
-    reply = speaker.say(due.template, **values)
+    cart = {"items": "\n".join(due.items), "total": due.total, "cart_url": due.cart_url}
+    reply = speaker.say(due.template, **cart, **(values or {}))
     back = (
         shop.replies.link_button(BACK_TO_CART, due.cart_url, who.language) if due.cart_url else None
     )

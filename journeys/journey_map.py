@@ -16,6 +16,7 @@ from typing import Any
 from journeys.checks import Checker
 from journeys.errors import JourneyMapError
 from journeys.policies import FollowUpCadence, Policies, read_follow_ups, read_policies
+from journeys.review_settings import ReviewSettings, read_reviews
 
 _TOP_KEYS = (
     "initial_stage",
@@ -28,6 +29,7 @@ _TOP_KEYS = (
     "follow_ups",
     "policies",
     "fallback",
+    "reviews",
 )
 _STAGE_KEYS = ("name", "description", "intents", "events", "requires_purchase")
 
@@ -62,6 +64,7 @@ class JourneyMap:
     follow_ups: tuple[FollowUpCadence, ...] = ()
     policies: Policies = field(default_factory=Policies)
     fallback: FallbackSettings = field(default_factory=FallbackSettings)
+    reviews: ReviewSettings = field(default_factory=ReviewSettings)
     default_language: str = "en"
     languages: tuple[str, ...] = ("en",)
 
@@ -89,6 +92,7 @@ class JourneyMap:
             follow_ups=read_follow_ups(check, top.get("follow_ups")),
             policies=read_policies(check, top.get("policies")),
             fallback=_read_fallback(check, top.get("fallback")),
+            reviews=read_reviews(check, top.get("reviews")),
             default_language=languages[0],
             languages=languages,
         )

@@ -3,7 +3,8 @@
 Inputs: ``CustomerState`` (what we know of a customer), an ``nlu.types.Interpretation`` and
 ``now``. Output: a ``Decision`` made of replies, an optional ``StageChanged`` fact and
 commands for the shell to carry out (``ScheduleFollowUp``, ``CancelFollowUp``, ``HandOff``,
-``SetOptOut``). Commands are imperative, facts past tense.
+``SetOptOut``, and the survey commands of ``journeys.reviews``). Commands are imperative,
+facts past tense.
 """
 
 from __future__ import annotations
@@ -95,14 +96,18 @@ class Reply:
     template: str = ""
     table: Table | None = None
     cards: tuple[Card, ...] = ()
+    ask: str | None = None
+    """``csat``: the reply asks for a 1–5 score (the widget draws stars for its buttons)."""
 
     def attachment(self) -> dict[str, Any] | None:
-        """``table`` and ``cards`` as one JSON-ready mapping (None without either)."""
+        """``table``, ``cards`` and ``ask`` as one JSON-ready mapping (None without any)."""
         found: dict[str, Any] = {}
         if self.table is not None:
             found["table"] = self.table.to_dict()
         if self.cards:
             found["cards"] = [card.to_dict() for card in self.cards]
+        if self.ask is not None:
+            found["ask"] = self.ask
         return found or None
 
 
@@ -124,6 +129,24 @@ class StageEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Survey:
+    """The customer's latest satisfaction (CSAT) question and what became of it.
+
+    ``link`` is the tracked review link (``/r/<token>``) an invitation would carry.
+    """
+
+    id: int
+    trigger: str
+    asked_at: datetime
+    link: str
+    product_id: str | None = None
+    score: int | None = None
+    answered_at: datetime | None = None
+    commented: bool = False
+    invited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerState:
     """Everything the core needs to know about a customer to decide.
 
@@ -141,6 +164,8 @@ class CustomerState:
     last_seen_at: datetime | None = None
     last_products: tuple[str, ...] = ()
     consecutive_fallbacks: int = 0
+    survey: Survey | None = None
+    """The latest CSAT question asked, if any (see ``journeys.reviews``)."""
 
 
 # --- facts (past tense) -------------------------------------------------------------------
@@ -193,7 +218,69 @@ class SetOptOut:
     opted_out: bool
 
 
-Command = ScheduleFollowUp | CancelFollowUp | HandOff | SetOptOut
+@dataclass(frozen=True, slots=True)
+class OpenSurvey:
+    """Record that a CSAT question was asked (``trigger``: ``praise``, or the follow-up kind),
+    about ``subject`` (an order, a conversation) and, when known, one product."""
+
+    trigger: str
+    subject: str | None = None
+    product_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSurvey:
+    """Record the answer to a CSAT question and the review-invitation decision taken on it.
+
+    ``review_url`` is where the survey's link leads when ``invited``; ``reason`` says why
+    the policy invited or not (kept for audit).
+    """
+
+    survey_id: int
+    score: int
+    policy: str
+    invited: bool
+    reason: str
+    review_url: str | None = None
+    comment: str | None = None
+    link_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSurvey:
+    """Store a free-text comment given after a score (a pain point when the score was low)."""
+
+    survey_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReported:
+    """The customer left a review (``source``: ``event`` from the shop, or ``customer`` in chat)."""
+
+    source: str
+
+
+Command = (
+    ScheduleFollowUp
+    | CancelFollowUp
+    | HandOff
+    | SetOptOut
+    | OpenSurvey
+    | ScoreSurvey
+    | CommentSurvey
+    | ReviewReported
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogAs:
+    """How the touchpoint of an inbound message is logged when not as a plain message: its
+    ``kind`` (``csat_answered``), ``intent`` and extra entities as (name, value) pairs."""
+
+    kind: str
+    intent: str
+    entities: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +304,7 @@ class Decision:
     consecutive_fallbacks: int = 0
     faq_entry: str | None = None
     context_products: tuple[str, ...] = ()
+    log_as: LogAs | None = None
 
     @property
     def next_last_products(self) -> tuple[str, ...]:

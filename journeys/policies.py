@@ -1,6 +1,6 @@
 """Follow-up cadences and proactive-message policies declared in the journey map.
 
-These are data for the recovery and review logic: the journey map parses and validates
+These are data for the recovery logic: the journey map parses and validates
 them (``read_follow_ups``, ``read_policies``) so a bad cadence or window is refused when the
 file loads, not when the first follow-up is due.
 """
@@ -17,12 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from journeys.checks import Checker
 
-REVIEW_POLICIES = ("invite_all", "invite_satisfied", "never")
-"""Who is invited to leave a review: everyone, customers who rated us well, nobody."""
-
 _POLICY_KEYS = (
     "timezone", "quiet_hours", "max_proactive_per_week", "max_proactive_per_day",
-    "review_policy", "coupon",
+    "coupon",
 )  # fmt: skip
 _DURATION = re.compile(r"^(\d+)\s*([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -61,13 +58,12 @@ class Coupon:
 
 @dataclass(frozen=True, slots=True)
 class Policies:
-    """Limits on proactive messages, the last reminder's coupon and the review policy."""
+    """Limits on proactive messages and the last reminder's coupon."""
 
     timezone: str = "UTC"
     quiet_hours: QuietHours | None = None
     max_proactive_per_week: int | None = None
     max_proactive_per_day: int | None = None
-    review_policy: str = "invite_all"
     coupon: Coupon | None = None
 
 
@@ -106,16 +102,12 @@ def read_policies(check: Checker, value: Any) -> Policies:
         return Policies()
     raw = check.check_mapping(value, "policies")
     check.check_keys(raw, _POLICY_KEYS, "policies.")
-    review = raw.get("review_policy", "invite_all")
-    if review not in REVIEW_POLICIES:
-        check.fail("policies.review_policy", review, f"expected one of {REVIEW_POLICIES}")
     quiet, coupon = raw.get("quiet_hours"), raw.get("coupon")
     return Policies(
         timezone=_read_timezone(check, raw.get("timezone", "UTC")),
         quiet_hours=None if quiet is None else _read_quiet_hours(check, quiet),
         max_proactive_per_week=_read_cap(check, raw, "max_proactive_per_week"),
         max_proactive_per_day=_read_cap(check, raw, "max_proactive_per_day"),
-        review_policy=review,
         coupon=None if coupon is None else _read_coupon(check, coupon),
     )
 

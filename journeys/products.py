@@ -39,6 +39,8 @@ class Product:
     descriptions: Localized = ()
     policies: tuple[tuple[str, Localized], ...] = ()
     colours: tuple[str, ...] = ()
+    review_url: str | None = None
+    """Where this product's reviews are written (else the shop's ``reviews.review_url``)."""
 
     @property
     def in_stock(self) -> bool:

@@ -69,6 +69,17 @@ SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "cart_recovery_2": _CART,
     "cart_recovery_3": _CART,
     "review_request_1": _CART,
+    "support_csat_1": frozenset(),
+    "csat_praise": frozenset(),
+    "csat_thanks": frozenset(),
+    "csat_sorry": frozenset(),
+    "csat_sorry_noted": frozenset(),
+    "csat_already": frozenset(),
+    "csat_comment_thanks": frozenset(),
+    "csat_comment_sorry": frozenset(),
+    "review_invite": frozenset({"link"}),
+    "review_thanks": frozenset(),
+    "referral_1": frozenset({"referral_link"}),
     "coupon_line": frozenset({"code"}),
 }
 """Templates the core renders by name (every one required in English) → their placeholders."""

@@ -76,6 +76,18 @@ class CommerceEventRepository(Repository):
         found: datetime | None = (await self.connection.execute(stmt)).scalar_one()
         return found
 
+    async def order_products(self, customer_id: int, order_id: str) -> tuple[str, ...]:
+        """The distinct product ids of the latest report of ``order_id``."""
+        e = table(t.CommerceEvent)
+        stmt = (
+            select(e.c["items"])
+            .where(e.c.customer_id == customer_id, e.c.order_id == order_id)
+            .order_by(e.c.occurred_at.desc(), e.c.id.desc())
+            .limit(1)
+        )
+        items = (await self.connection.execute(stmt)).scalar_one_or_none() or []
+        return tuple(dict.fromkeys(str(item["product_id"]) for item in items))
+
     async def recovered_revenue(self) -> list[tuple[str, str]]:
         """``(total, currency)`` of every recovered order, for analytics."""
         e = table(t.CommerceEvent)

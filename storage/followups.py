@@ -51,6 +51,8 @@ class Audience:
     """Follow-ups of the same kind already sent about the same subject."""
     timezone: str | None = None
     """The customer's time zone, when known."""
+    last_message_at: datetime | None = None
+    """When the conversation last had a message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,8 @@ class FollowUpSweep(Repository):
             )  # fmt: skip
         stmt = (
             select(c.c.id, c.c.channel, i.c.external_id, cu.c.language, cu.c.opted_out,
-                   c.c.status, week, day, other_flow, same_subject, cu.c.timezone)
+                   c.c.status, week, day, other_flow, same_subject, cu.c.timezone,
+                   c.c.last_message_at)
             .join(i, i.c.id == c.c.identity_id)
             .join(cu, cu.c.id == c.c.customer_id)
             .where(c.c.customer_id == due.customer_id)
@@ -121,10 +124,10 @@ class FollowUpSweep(Repository):
         if row is None:
             return None
         (conversation_id, channel, recipient, language, opted_out, status, week, day, other,
-         same, zone) = row  # fmt: skip
+         same, zone, last_message_at) = row  # fmt: skip
         return Audience(
             conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
-            int(week or 0), int(day or 0), bool(other), int(same or 0), zone,
+            int(week or 0), int(day or 0), bool(other), int(same or 0), zone, last_message_at,
         )  # fmt: skip
 
     async def cart(self, customer_id: int, cart_id: str) -> CartSnapshot | None:

@@ -86,20 +86,20 @@ class NewCommerceEvent:
 
 @dataclass(frozen=True, slots=True)
 class NewTouchpoint:
-    """A touchpoint to insert."""
+    """A touchpoint to insert; what is not known is None (or empty)."""
 
     channel: str
     direction: str
     text: str
-    intent: str | None
-    confidence: float | None
-    language: str | None
-    stage_before: str | None
-    stage_after: str | None
-    answered_by: str | None
-    latency_ms: float | None
     created_at: datetime
     kind: str = "message"
+    intent: str | None = None
+    confidence: float | None = None
+    language: str | None = None
+    stage_before: str | None = None
+    stage_after: str | None = None
+    answered_by: str | None = None
+    latency_ms: float | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     faq_entry: str | None = None

@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
+
 from storage import statements as s
 from storage import tables as t
 from storage.messages import MessageRepository
 from storage.records import CustomerContext, NewTouchpoint
 from storage.repository_base import Repository
+from storage.statements import table
 
 OPEN_STATUSES = s.OPEN_STATUSES
 __all__ = [
@@ -117,6 +120,18 @@ class ConversationRepository(Repository):
     async def touch(self, conversation_id: int, now: datetime, **values: Any) -> None:
         """Record activity (and optionally set ``needs_human`` / ``status``)."""
         await self.update(t.Conversation, conversation_id, {"last_message_at": now, **values})
+
+    async def close(self, conversation_id: int) -> int | None:
+        """Close an open conversation; return its customer's id (None: no open one)."""
+        c = table(t.Conversation)
+        stmt = (
+            update(c)
+            .where(c.c.id == conversation_id, c.c.status.in_(OPEN_STATUSES))
+            .values(status="closed", needs_human=False)
+            .returning(c.c.customer_id)
+        )
+        customer_id: int | None = (await self.connection.execute(stmt)).scalar_one_or_none()
+        return customer_id
 
 
 class TouchpointRepository(Repository):

@@ -230,3 +230,38 @@ class FollowUp(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Survey(Base):
+    """A satisfaction (CSAT) question, its answer, and the review invitation it led to.
+
+    ``token`` makes the tracked review link ``/r/<token>``; it works once ``invited_at`` is
+    set, until ``link_expires_at``. ``policy``, ``invited`` and ``invite_reason`` record the
+    review-policy decision for audit.
+    """
+
+    __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_customer", "customer_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    trigger: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    """The order or conversation asked about."""
+    product_id: Mapped[str | None] = mapped_column(String(200))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    score: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+    policy: Mapped[str | None] = mapped_column(String(32))
+    invited: Mapped[bool] = mapped_column(Boolean, default=False)
+    invite_reason: Mapped[str | None] = mapped_column(String(200))
+    review_url: Mapped[str | None] = mapped_column(String(2000))
+    invited_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    link_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    clicks: Mapped[int] = mapped_column(Integer, default=0)
+    first_clicked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    review_source: Mapped[str | None] = mapped_column(String(16))
+    """``event`` (the shop reported the review) or ``customer`` (they said so in chat)."""

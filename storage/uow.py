@@ -29,6 +29,7 @@ from storage.repositories import (
     MessageRepository,
     TouchpointRepository,
 )
+from storage.surveys import SurveyRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -42,6 +43,7 @@ class SqlAlchemyUnitOfWork:
     events: CommerceEventRepository
     sweep: FollowUpSweep
     queries: TouchpointQueries
+    surveys: SurveyRepository
     connection: AsyncConnection
 
     def __init__(
@@ -76,6 +78,7 @@ class SqlAlchemyUnitOfWork:
         self.events = CommerceEventRepository(connection)
         self.sweep = FollowUpSweep(connection)
         self.queries = TouchpointQueries(connection)
+        self.surveys = SurveyRepository(connection)
         return self
 
     async def __aexit__(

@@ -129,12 +129,9 @@ def _touchpoint(
         kind="event",
         text=event.summary(),
         intent=event.type,
-        confidence=None,
         language=language,
         stage_before=stage_before,
         stage_after=stage_after,
-        answered_by=None,
-        latency_ms=None,
         created_at=now,
         products=list(dict.fromkeys(item.product_id for item in event.items)),
     )

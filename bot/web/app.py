@@ -16,7 +16,9 @@ from bot.channels.web.socket import SocketChannel, socket_handler
 from bot.channels.web.widget import Asset, asset_handler, session_handlers
 from bot.commerce.ingest import EventIngest
 from bot.commerce.platforms import SHOPIFY, WOOCOMMERCE
+from bot.reviews import ReviewLinks
 from bot.web.api import events_handler, platform_handler
+from bot.web.review_links import review_link_handler
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -98,6 +100,7 @@ def build_web_app(services: Services) -> web.Application:
     for platform in (SHOPIFY, WOOCOMMERCE):
         handler = platform_handler(ingest, secrets[platform.name], platform)
         app.router.add_post(f"/api/events/{platform.name}", handler)
+    app.router.add_get("/r/{token}", review_link_handler(ReviewLinks(services.uow, services.clock)))
     app.router.add_get("/widget.js", asset_handler(widget_js))
     app.router.add_get("/widget.css", asset_handler(Asset.load(STATIC / "widget.css", "text/css")))
     return app

@@ -3,8 +3,10 @@ bot and shop servers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -53,13 +55,22 @@ async def site(embedded_nlu: EmbeddedBackend, tmp_path: Path) -> AsyncIterator[S
     settings = make_settings(
         database, tmp_path, allowed_origins=shop_url, widget_burst=20, events_secret=EVENTS_SECRET
     )
-    services = await build_services(settings, nlu=embedded_nlu, migrate=True)
+    services = await build_services(settings, nlu=embedded_nlu, clock=daytime_clock(), migrate=True)
     bot_runner, bot_url = await serve(build_web_app(services))
+    services.pipeline.base_url = bot_url  # links (/r/<token>) point at the port just taken
     page["html"] = SHOP_PAGE.format(bot=bot_url, ws=bot_url.replace("http://", "ws://"))
     yield Site(services, bot_url, shop_url)
     await bot_runner.cleanup()
     await shop_runner.cleanup()
     await services.aclose()
+
+
+def daytime_clock() -> Callable[[], datetime]:
+    """A clock that runs from today's noon in the demo shop's time zone, so proactive
+    messages are never held for the quiet hours, whenever the tests run."""
+    started = datetime.now(UTC)
+    noon = datetime.now(ZoneInfo("Europe/Rome")).replace(hour=12, minute=0, second=0)
+    return lambda: noon.astimezone(UTC) + (datetime.now(UTC) - started)
 
 
 async def _no_content(_request: web.Request) -> web.Response:

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 
 from bot.app import Services, build_services
 from bot.channels.telegram import TelegramChannel, attach_telegram
+from bot.commerce.ingest import EventIngest
+from bot.commerce.payload import EventPayload
 from bot.settings import DatabaseSettings, NluSettings, Settings, TelegramSettings, WebSettings
 from bot.web.app import build_web_app
 from storage import tables as t
@@ -287,6 +289,35 @@ async def test_a_long_reply_is_split_into_two_messages_with_buttons_on_the_last(
     assert f"{first.text}\n{second.text}" == long_text
     assert first.reply_markup is None
     assert second.button_rows() == [[("Talk to a person", "/ask_human")]]
+
+
+async def test_the_satisfaction_question_has_a_row_of_scores_and_a_press_brings_the_link(
+    stack: Stack,
+) -> None:
+    await stack.post(update("text_message"))
+    delivered = EventPayload.model_validate(
+        {"id": "evt-d1", "type": "order_delivered", "order_id": "o-9",
+         "customer": {"channel": "telegram", "id": CHAT},
+         "occurred_at": stack.clock().isoformat()}
+    )  # fmt: skip
+    await EventIngest(stack.services.uow, stack.services.shop.journey_map, stack.clock).ingest(
+        delivered
+    )
+    stack.clock.advance(days=7)
+    assert await stack.services.follow_ups.sweep() == 1
+
+    question = stack.fake.sent[-1]
+    assert question.text.startswith("Your order has arrived")
+    assert question.button_rows() == [[(f"{n} ★", f'/csat{{"score": {n}}}') for n in range(1, 6)]]
+    pressed = update("callback_query")
+    pressed["callback_query"] = {**pressed["callback_query"], "data": '/csat{"score": 5}'}
+    assert await stack.post(pressed) == 200
+
+    thanks, invite = stack.fake.sent[-2:]
+    assert thanks.text.startswith("Thank you for your rating!")
+    (key,) = [k for row in (invite.reply_markup or {})["inline_keyboard"] for k in row]
+    assert key["text"] == "Write a review"
+    assert key["url"].startswith(f"{PUBLIC_URL}/r/")
 
 
 async def test_polling_answers_an_update_from_get_updates(

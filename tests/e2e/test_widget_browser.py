@@ -11,7 +11,7 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -66,6 +66,13 @@ async def greeted(browser: Browser, site: Site) -> Page:
     await say(page, "hello")
     await expect(bot_messages(page)).to_have_count(2)
     return page
+
+
+async def visitor(site: Site) -> str:
+    """The widget session id of the one customer who has spoken."""
+    async with site.services.uow() as uow:
+        [row] = await uow.queries.touchpoints(limit=1)
+    return row.sender
 
 
 def bot_messages(page: Page) -> Locator:
@@ -272,11 +279,10 @@ async def test_a_cart_left_behind_comes_back_in_the_chat_and_an_order_stops_it(
     browser: Browser, site: Site
 ) -> None:
     page = await greeted(browser, site)
-    async with site.services.uow() as uow:
-        [row] = await uow.queries.touchpoints(limit=1)
-    an_hour_ago = datetime.now(UTC) - timedelta(hours=1, minutes=1)
+    sender = await visitor(site)
+    an_hour_ago = site.services.clock() - timedelta(hours=1, minutes=1)
     cart = {
-        "id": "evt-cart", "type": "cart_updated", "customer": {"channel": "web", "id": row.sender},
+        "id": "evt-cart", "type": "cart_updated", "customer": {"channel": "web", "id": sender},
         "cart_id": "c-1", "cart_url": "https://shop.example.com/cart/c-1",
         "items": [{"product_id": "xps-13", "name": "Dell XPS 13", "quantity": 1,
                    "unit_price": "1299.00"}],
@@ -292,11 +298,41 @@ async def test_a_cart_left_behind_comes_back_in_the_chat_and_an_order_stops_it(
     assert await back.get_attribute("href") == "https://shop.example.com/cart/c-1"
 
     order = {**cart, "id": "evt-order", "type": "order_placed", "order_id": "o-1",
-             "occurred_at": datetime.now(UTC).isoformat()}  # fmt: skip
+             "occurred_at": site.services.clock().isoformat()}  # fmt: skip
     assert (await post_event(site, order))["stage"] == "retention"
     async with site.services.uow() as uow:
         statuses = [s for (s,) in await uow.session.execute(select(t.FollowUp.status))]
     assert sorted(statuses) == ["cancelled", "cancelled", "sent"]
+
+
+async def test_a_delivered_order_asks_for_stars_and_five_bring_the_review_link(
+    browser: Browser, site: Site
+) -> None:
+    page = await greeted(browser, site)
+    a_week_ago = site.services.clock() - timedelta(days=7, minutes=1)
+    delivered = {
+        "id": "evt-delivered", "type": "order_delivered", "order_id": "o-1",
+        "customer": {"channel": "web", "id": await visitor(site)},
+        "occurred_at": a_week_ago.isoformat(),
+    }  # fmt: skip
+    assert (await post_event(site, delivered))["status"] == "accepted"
+    assert await site.services.follow_ups.sweep() == 1
+
+    question = page.locator(".jb-msg.jb-from-bot", has_text="Your order has arrived")
+    stars = question.locator(".jb-stars .jb-star")
+    await expect(stars).to_have_count(5)
+    await expect(question.locator(".jb-quick-row")).to_have_count(0)  # stars, not buttons
+    await stars.nth(4).click()
+
+    invite = page.locator(".jb-msg.jb-from-bot", has_text="a short review helps")
+    link = invite.locator("a.jb-quick-link")
+    await expect(link).to_have_text("Write a review")
+    href = await link.get_attribute("href")
+    assert href is not None and href.startswith(f"{site.bot_url}/r/")
+    await page.screenshot(path=ARTIFACTS / "widget-review-invitation.png")
+    async with aiohttp.ClientSession() as http, http.get(href, allow_redirects=False) as resp:
+        assert resp.status == 302
+        assert resp.headers["Location"] == "https://www.trustpilot.com/evaluate/shop.example.com"
 
 
 async def post_event(site: Site, event: dict[str, Any]) -> dict[str, Any]:

@@ -6,11 +6,9 @@ import asyncio
 import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import WSMsgType, web
-from aiohttp.test_utils import TestClient
+from aiohttp import WSMsgType
 from sqlalchemy import select
 
 from bot.app import Services, build_services
@@ -18,8 +16,8 @@ from bot.channels.base import InboundMessage
 from storage import tables as t
 from tests.conftest import make_settings
 from tests.fakes import FakeClock, FakeNluBackend
+from tests.widget_client import SHOP, Client, ask, connect, frames_until, new_session
 
-Client = TestClient[web.Request, web.Application]
 KEYWORDS = {
     "hello": "greet",
     "how much": "ask_price",
@@ -27,7 +25,6 @@ KEYWORDS = {
     "light laptop": "describe_need",
 }
 PRODUCTS = {"xps 13": "xps-13", "macbook air": "macbook-air-13"}
-SHOP = "https://shop.example.com"
 
 
 @pytest.fixture
@@ -40,39 +37,6 @@ async def services(database_url: str, tmp_path: Path) -> AsyncIterator[Services]
     )
     yield built
     await built.aclose()
-
-
-async def new_session(client: Client, token: str | None = None, **body: Any) -> dict[str, Any]:
-    resp = await client.post(
-        "/widget/session", json={"token": token, **body}, headers={"Origin": SHOP}
-    )
-    assert resp.status == 200, await resp.text()
-    assert resp.headers["Access-Control-Allow-Origin"] == SHOP
-    answer: dict[str, Any] = await resp.json()
-    return answer
-
-
-async def frames_until(ws: Any, kind: str) -> list[dict[str, Any]]:
-    """Frames received up to and including the first of type ``kind``."""
-    seen: list[dict[str, Any]] = []
-    while True:
-        frame = await ws.receive_json(timeout=5)
-        seen.append(frame)
-        if frame["type"] == kind:
-            return seen
-
-
-async def connect(client: Client, token: str, after: int = 0) -> tuple[Any, list[dict[str, Any]]]:
-    """An open socket and the frames of its replay (up to ``ready``)."""
-    ws = await client.ws_connect(f"/ws?token={token}&after={after}&lang=en", origin=SHOP)
-    return ws, await frames_until(ws, "ready")
-
-
-async def ask(ws: Any, text: str, client_id: str) -> dict[str, Any]:
-    """Send ``text``; the first bot message that comes back."""
-    await ws.send_json({"type": "message", "id": client_id, "text": text})
-    frames = await frames_until(ws, "message")
-    return frames[-1]
 
 
 async def test_a_token_keeps_its_session_and_a_forged_one_gets_a_new_one(client: Client) -> None:

@@ -30,8 +30,10 @@ from bot.channels.telegram.mapping import CHANNEL
 
 log = logging.getLogger(__name__)
 
-# Buttons whose titles are all this short are laid out two per row.
+# Buttons whose titles are all this short are laid out two per row ...
 SHORT_TITLE = 18
+# ... and a score question's "1 ★" ... "5 ★" all five in one row.
+TINY_TITLE = 4
 # Telegram refuses a whole message whose button carries more callback data than this.
 CALLBACK_DATA_BYTES = 64
 
@@ -71,7 +73,8 @@ class TelegramSender:
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard: two buttons per row when every title is short, else one.
+    """An inline keyboard: two buttons per row when every title is short (five when tiny,
+    as a score's), else one.
 
     A button whose payload Telegram would refuse is left out (and logged) so the text still
     reaches the customer.
@@ -82,6 +85,8 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     if not usable:
         return None
     per_row = 2 if all(len(b.title) <= SHORT_TITLE for b in usable) else 1
+    if all(len(b.title) <= TINY_TITLE for b in usable):
+        per_row = 5
     keys = [
         InlineKeyboardButton(text=b.title, url=b.payload)
         if b.is_link

@@ -732,7 +732,8 @@
     if (m.ask === "csat") {
       node.appendChild(renderStars());
     }
-    if (Array.isArray(m.buttons) && m.buttons.length) {
+    // A score question's 1-5 buttons are drawn as the stars above.
+    if (Array.isArray(m.buttons) && m.buttons.length && m.ask !== "csat") {
       node.appendChild(renderQuickReplies(m.buttons));
     }
     var time = renderTime(m.at);

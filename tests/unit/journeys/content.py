@@ -49,7 +49,18 @@ SYSTEM_REPLIES = {
     "cart_recovery_1": "Your cart:\n{items}\n{total} {cart_url}",
     "cart_recovery_2": "Still thinking? {cart_url}",
     "cart_recovery_3": "Last call: {total} {cart_url}",
-    "review_request_1": "How was it?",
+    "review_request_1": "How was it, from 1 to 5?",
+    "support_csat_1": "How did our team do, from 1 to 5?",
+    "csat_praise": "Thanks! From 1 to 5?",
+    "csat_thanks": "Thanks for rating us!",
+    "csat_sorry": "Sorry. What went wrong?",
+    "csat_sorry_noted": "Sorry, and thanks for telling us.",
+    "csat_already": "I already have your rating.",
+    "csat_comment_thanks": "Noted, thank you.",
+    "csat_comment_sorry": "Noted; sorry again.",
+    "review_invite": "Please review us: {link}",
+    "review_thanks": "Thanks for your review!",
+    "referral_1": "Share: {referral_link}",
     "coupon_line": "Code: {code}",
 }
 INTENT_REPLIES = {
@@ -62,6 +73,7 @@ INTENT_REPLIES = {
     "buy_product": "Add it to your cart.",
     "order_status": "Check My orders.",
     "praise": "Thank you!",
+    "leave_review": "Rate us from My orders.",
 }
 
 
@@ -96,18 +108,27 @@ def journey_map_data() -> dict[str, Any]:
                 "name": "advocacy",
                 "description": "A happy customer",
                 "requires_purchase": True,
-                "intents": ["praise"],
+                "intents": ["praise", "leave_review"],
                 "events": ["review_submitted"],
             },
         ],
         "general_intents": ["greet", "thanks", "help", "ask_human", "stop"],
         "purchase_signals": ["order_placed"],
-        "follow_ups": {"cart_recovery": ["1h", "24h", "72h"], "review_request": ["3d"]},
+        "follow_ups": {
+            "cart_recovery": ["1h", "24h", "72h"],
+            "review_request": ["7d"],
+            "support_csat": ["1m"],
+            "referral": ["1m"],
+        },
         "policies": {
             "timezone": "Europe/Rome",
             "quiet_hours": "21:00-09:00",
             "max_proactive_per_week": 3,
-            "review_policy": "invite_all",
+        },
+        "reviews": {
+            "policy": "invite_all",
+            "review_url": "https://reviews.example/shop",
+            "referral_url": "https://shop.example/invite/{code}",
         },
         "fallback": {"offer_person_after": 2},
     }
@@ -122,10 +143,15 @@ def replies_data() -> dict[str, Any]:
     templates["answer_price"]["es"] = ["{product} cuesta {price}."]
     templates["offer_person"]["buttons"] = ["ask_human"]
     templates["answer_price"]["buttons"] = ["ask_stock"]
+    templates["csat_sorry"]["buttons"] = ["ask_human"]
+    templates["csat_sorry_noted"]["buttons"] = ["ask_human"]
+    templates["csat_comment_sorry"]["buttons"] = ["ask_human"]
     return {
         "button_titles": {
             "ask_human": {"en": "Talk to a person", "es": "Hablar con una persona"},
             "ask_stock": {"en": "Availability"},
+            "review_link": {"en": "Write a review"},
+            "share": {"en": "Share your link"},
         },
         "spec_labels": {"ram": {"en": "RAM"}, "weight": {"en": "Weight", "es": "Peso"}},
         "templates": templates,

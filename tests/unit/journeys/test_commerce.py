@@ -58,7 +58,7 @@ def test_a_delivered_order_schedules_the_review_request() -> None:
 
     (request,) = decision.commands
     assert isinstance(request, ScheduleFollowUp)
-    assert (request.kind, request.due_at) == ("review_request", NOW + timedelta(days=3))
+    assert (request.kind, request.due_at) == ("review_request", NOW + timedelta(days=7))
 
 
 def test_an_unknown_event_type_is_refused() -> None:

@@ -42,7 +42,8 @@ def test_cadences_and_policies_are_parsed_into_values() -> None:
     assert cart is not None
     assert cart.delays == (timedelta(hours=1), timedelta(hours=24), timedelta(hours=72))
     assert journey_map.policies.max_proactive_per_week == 3
-    assert journey_map.policies.review_policy == "invite_all"
+    assert journey_map.reviews.policy == "invite_all"
+    assert journey_map.reviews.min_interval == timedelta(days=30)
     assert journey_map.fallback.offer_person_after == 2
     quiet = journey_map.policies.quiet_hours
     assert quiet is not None
@@ -131,9 +132,27 @@ BAD_MAPS = [
     ),
     (
         "unknown review policy",
-        _set("policies.review_policy", "sometimes"),
-        "policies.review_policy",
+        _set("reviews.policy", "sometimes"),
+        "reviews.policy",
         "sometimes",
+    ),
+    (
+        "bad review interval",
+        _set("reviews.min_interval", "a month"),
+        "reviews.min_interval",
+        "a month",
+    ),
+    (
+        "review url not a url",
+        _set("reviews.review_url", "trustpilot"),
+        "reviews.review_url",
+        "trustpilot",
+    ),
+    (
+        "referral url without its code",
+        _set("reviews.referral_url", "https://shop.example/invite"),
+        "reviews.referral_url",
+        "https://shop.example/invite",
     ),
     (
         "negative cap",
