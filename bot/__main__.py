@@ -50,7 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
         "close", help="close a conversation after support; its CSAT question follows"
     )
     close.add_argument("id", type=int, help="the conversation's id")
+    users = sub.add_parser("users", help="staff accounts for the console")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add a user (the password is asked for)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["agent", "marketer", "admin"])
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    users_sub.add_parser("list", help="list the users")
     return parser
+
+
+def _password(from_stdin: bool) -> str | None:
+    """The new user's password: one line of standard input, or asked twice at the terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        print("journeybot: the passwords differ", file=sys.stderr)
+        return None
+    return first
 
 
 def _duration(text: str) -> timedelta:
@@ -126,6 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args, settings.shop_dir)
     if args.command == "reviews":
         return asyncio.run(commands.reviews_summary(settings, args.since, args.json))
+    if args.command == "users":
+        if args.users_command == "list":
+            return asyncio.run(commands.list_users(settings))
+        password = _password(args.password_stdin)
+        if password is None:
+            return 1
+        return asyncio.run(commands.add_user(settings, args.name, args.role, password))
     if args.command == "conversations":
         return asyncio.run(commands.close_conversation(settings, args.id))
     if args.command == "nlu" and args.nlu_command == "parse":

@@ -19,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.channels.base import SenderRegistry
 from bot.channels.web.sessions import RateLimiter, SessionSigner, WidgetGate
 from bot.channels.web.socket import WebSocketSender
+from bot.console.auth import StaffAuth
+from bot.console.desk import SupportDesk
+from bot.console.live import LiveUpdates
 from bot.followups import FollowUpSender
 from bot.interpret import Interpreter
 from bot.outbox import Outbox
@@ -57,6 +60,9 @@ class Services:
     follow_ups: FollowUpSender
     pipeline: Pipeline
     clock: Callable[[], datetime]
+    live: LiveUpdates
+    desk: SupportDesk
+    staff: StaffAuth
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
     background: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -138,6 +144,7 @@ async def build_services(
     web_sender = WebSocketSender(clock)
     senders.register(web_sender)
     outbox = Outbox(uow, senders, clock)
+    live = LiveUpdates()
     pipeline = Pipeline(
         uow=uow,
         interpreter=Interpreter(backend, shop.journey_map.default_language),
@@ -145,6 +152,7 @@ async def build_services(
         outbox=outbox,
         clock=clock,
         base_url=settings.web.base_url,
+        changed=live.changed,
     )
     warn_about_policy(shop)
     return Services(
@@ -160,5 +168,8 @@ async def build_services(
         follow_ups=FollowUpSender(uow, shop, outbox, clock),
         pipeline=pipeline,
         clock=clock,
+        live=live,
+        desk=SupportDesk(uow, outbox, shop, clock, live.changed),
+        staff=StaffAuth(uow, clock),
         metrics=metrics,
     )

@@ -110,16 +110,52 @@ async def reviews_summary(settings: Settings, since: timedelta, as_json: bool) -
 
 async def close_conversation(settings: Settings, conversation_id: int) -> int:
     """``journeybot conversations close ID``: close it and schedule its CSAT question."""
-    from bot.support import UnknownConversation
-    from bot.support import close_conversation as close
+    from bot.channels.base import SenderRegistry
+    from bot.console.desk import DeskError, SupportDesk
+    from bot.outbox import Outbox
 
     engine, uow = _unit_of_work(settings)
+    desk = SupportDesk(
+        uow, Outbox(uow, SenderRegistry(), utc_now), load_shop(settings.shop_dir), utc_now
+    )
     try:
-        await close(uow, conversation_id, load_shop(settings.shop_dir).journey_map, utc_now())
-    except UnknownConversation as exc:
+        await desk.close(conversation_id, None)
+    except DeskError as exc:
         print(f"journeybot: {exc}")
         return 1
     finally:
         await engine.dispose()
     print(f"conversation {conversation_id} closed; the satisfaction question will follow")
+    return 0
+
+
+async def add_user(settings: Settings, name: str, role: str, password: str) -> int:
+    """``journeybot users add``: a member of staff who can log in to the console."""
+    from bot.console.auth import StaffAuth
+    from storage.staff import DuplicateUser
+
+    engine, uow = _unit_of_work(settings)
+    try:
+        await StaffAuth(uow, utc_now).add_user(name, role, password)
+    except (ValueError, DuplicateUser) as exc:
+        print(f"journeybot: {exc}")
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"{name} can now log in as {role} at /console")
+    return 0
+
+
+async def list_users(settings: Settings) -> int:
+    """``journeybot users list``."""
+    engine, uow = _unit_of_work(settings)
+    try:
+        async with uow.read_only() as unit:
+            users = await unit.staff.users()
+    finally:
+        await engine.dispose()
+    table = Table("name", "role", "active")
+    for user in users:
+        table.add_row(user.name, user.role, "yes" if user.active else "no")
+    Console().print(table)
     return 0

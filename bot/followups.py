@@ -15,7 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from bot.handoff import request_person
 from bot.outbox import Outbox
+from journeys.commerce import CART_RECOVERY as CART
 from journeys.followups import (
     Cancel,
     DueFollowUp,
@@ -27,6 +29,7 @@ from journeys.followups import (
     decide_follow_up,
 )
 from journeys.formatting import format_price
+from journeys.handoff import HANDOFF_WAITING, decide_waiting_update, stalled_cart
 from journeys.model import Reply
 from journeys.reviews import (
     ASK_CSAT,
@@ -90,12 +93,17 @@ class FollowUpSender:
             sent_about_subject=audience.sent_about_subject,
             timezone=audience.timezone,
         )
-        outcome = await self._decide(uow, row, _due(row, cart, language), who, audience, now)
+        due = _due(row, cart, language)
+        outcome = await self._decide(uow, row, due, who, audience, now)
         match outcome:
             case Send(reply=reply):
                 ids = await _queue(uow, row, audience, reply, language, now)
                 if reply.ask == ASK_CSAT:
                     await self._open_survey(uow, row, audience, now)
+                handoff = self.shop.journey_map.handoff
+                stalled = stalled_cart(due.amount, due.step, handoff) if row.kind == CART else None
+                if stalled is not None:
+                    await request_person(uow, audience.conversation_id, stalled, now)
                 await uow.sweep.settle(row.id, "sent", now)
                 return ids
             case Hold(until=until):
@@ -112,7 +120,10 @@ class FollowUpSender:
         self, uow: SqlAlchemyUnitOfWork, row: DueRow, due: DueFollowUp, who: Recipient,
         audience: Audience, now: datetime,
     ) -> Outcome:  # fmt: skip
-        """The core's decision; satisfaction questions and referrals have rules of their own."""
+        """The core's decision; satisfaction questions, referrals and the update to a customer
+        waiting for a person have rules of their own."""
+        if row.kind == HANDOFF_WAITING:
+            return decide_waiting_update(due, who, audience.waiting, self.shop)
         if row.kind not in (*SURVEY_KINDS, REFERRAL):
             return decide_follow_up(due, who, now, self.shop)
         last_asked, subject_asked = await uow.surveys.history(row.customer_id, row.subject)

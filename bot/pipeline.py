@@ -35,6 +35,7 @@ from bot.reviews import to_survey
 from bot.state import customer_state
 from bot.transaction import store_exchange, store_silent
 from journeys.dialogue import decide, decide_unsupported
+from journeys.handoff import WITH_PERSON, with_person_turn
 from journeys.model import CustomerState, Decision
 from journeys.shop import Shop
 from nlu.types import Interpretation
@@ -55,6 +56,7 @@ class HandleResult:
     replies: list[OutgoingMessage] = field(default_factory=list)
     duplicate: bool = False
     silent: bool = False
+    conversation_id: int | None = None
 
 
 def check_inbound(msg: InboundMessage) -> None:
@@ -84,6 +86,7 @@ class Pipeline:
         clock: Callable[[], datetime],
         response_channels: frozenset[str] = frozenset({"rest", "terminal"}),
         base_url: str = "http://127.0.0.1:8000",
+        changed: Callable[[int], None] = lambda _conversation: None,
     ) -> None:
         self.uow = uow
         self.interpreter = interpreter
@@ -92,6 +95,8 @@ class Pipeline:
         self.clock = clock
         self.response_channels = response_channels
         self.base_url = base_url
+        self.changed = changed
+        """Told the id of each conversation a message changed (the console's live view)."""
         self._locks = KeyedLock()
 
     async def handle(self, msg: InboundMessage) -> HandleResult:
@@ -106,6 +111,8 @@ class Pipeline:
                 result, outbox_ids = await self._handle_once(msg)
         if outbox_ids:
             await self.outbox.deliver(outbox_ids)
+        if result.conversation_id is not None:
+            self.changed(result.conversation_id)
         return result
 
     async def _handle_once(self, msg: InboundMessage) -> tuple[HandleResult, list[int]]:
@@ -115,14 +122,21 @@ class Pipeline:
             ctx = await uow.customers.context(msg.channel, msg.sender_id)
             survey = await uow.surveys.latest(ctx.customer_id) if ctx else None
         try:
-            if ctx is not None and ctx.conversation_status == "agent":
-                async with self.uow() as uow:
-                    await store_silent(uow, msg, ctx, now)
-                    await uow.commit()
-                return HandleResult(silent=True), []
             state = customer_state(ctx, msg, to_survey(survey, self.base_url))
-            interpretation = await self.interpreter.interpret(msg, state.language)
-            decision = self._decide(state, interpretation, now)
+            interpretation: Interpretation | None = None
+            if ctx is not None and ctx.conversation_status in WITH_PERSON:
+                language = ctx.language or self.shop.journey_map.default_language
+                seed = f"{ctx.customer_id}|{now.isoformat()}"
+                back = with_person_turn(msg.text, language, self.shop, seed)
+                if back is None:
+                    async with self.uow() as uow:
+                        await store_silent(uow, msg, ctx, now)
+                        await uow.commit()
+                    return HandleResult(silent=True, conversation_id=ctx.conversation_id), []
+                decision = back
+            else:
+                interpretation = await self.interpreter.interpret(msg, state.language)
+                decision = self._decide(state, interpretation, now)
             respond = msg.channel in self.response_channels
             latency_ms = (time.perf_counter() - started) * 1000
             async with self.uow() as uow:
@@ -133,7 +147,9 @@ class Pipeline:
         except DuplicateDelivery:
             return await self._stored_answer(msg), []
         replies = [outgoing(r) for r in rows]
-        return HandleResult(replies=replies), ([] if respond else [r.id for r in rows])
+        conversation = rows[0].conversation_id if rows else None
+        result = HandleResult(replies=replies, conversation_id=conversation)
+        return result, ([] if respond else [r.id for r in rows])
 
     def _decide(
         self, state: CustomerState, interpretation: Interpretation | None, now: datetime

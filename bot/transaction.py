@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.base import InboundMessage
+from bot.handoff import back_to_bot, request_person
 from bot.reviews import Exchange, record_survey_steps
 from journeys.model import (
+    BackToBot,
     CancelFollowUp,
     Command,
     Decision,
@@ -195,8 +197,12 @@ async def apply_commands(
                 await uow.follow_ups.cancel(customer_id, kind, reason, now)
             case SetOptOut(opted_out=opted_out):
                 await uow.customers.update_state(customer_id, opted_out=opted_out)
-            case HandOff() if conversation_id is not None:
-                await uow.conversations.touch(conversation_id, now, needs_human=True)
+            case HandOff(reason=reason) if conversation_id is not None:
+                await request_person(uow, conversation_id, reason, now)
+            case BackToBot(reason=reason) if conversation_id is not None:
+                state = await uow.handoff.state(conversation_id)
+                if state is not None:
+                    await back_to_bot(uow, state, "cancel", reason, now)
             case ReviewReported(source=source):
                 await uow.surveys.mark_reviewed(customer_id, source, now)
 

@@ -8,9 +8,11 @@ returns a ``Decision``; it never sends, stores or reads the clock. In order:
   is unavailable).
 - NLU unavailable: apologise (``nlu_unavailable``); no stage change, the streak is kept.
 - Not understood (``nlu_fallback``, or an intent the shop has no reply for): ``nlu_fallback``;
-  every ``fallback.offer_person_after``-th one in a row offers a person instead.
+  the ``fallback.hand_off_after``-th one in a row hands the conversation to a person.
 - ``stop``: opt out of proactive messages, cancel pending follow-ups, confirm.
-- ``ask_human``: hand the conversation to a person.
+- ``ask_human``, or a complaint with clearly negative words: hand the conversation to a
+  person (``journeys.handoff``: the customer is told the expected wait, or out of office
+  hours that they may leave a message).
 - ``praise`` from a customer who has ordered: the CSAT question; ``leave_review``: the
   review link, or thanks and the referral offer to one who says they left a review.
 - ``hesitation``: the template for its objection (price, shipping, doubt); and any message
@@ -31,12 +33,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from journeys.consideration import Answer, answer
+from journeys.handoff import clearly_negative, handed_off
 from journeys.model import (
     CancelFollowUp,
     Command,
     CustomerState,
     Decision,
-    HandOff,
     SetOptOut,
     StageChanged,
 )
@@ -50,6 +52,7 @@ from nlu.types import FALLBACK_INTENT, Interpretation
 LANGUAGE_CONFIDENCE_MIN = 0.6
 STOP_INTENT = "stop"
 HUMAN_INTENT = "ask_human"
+COMPLAINT = "complain"
 UNSUPPORTED_CONTENT = "unsupported_content"
 
 
@@ -82,6 +85,12 @@ def decide(
     about_reviews = praise_question(turn) or review_mentioned(turn)
     if about_reviews is not None:
         return replace(about_reviews, stage_changed=shop.tracker.on_signal(state, intent, now))
+    if intent == HUMAN_INTENT:
+        return handed_off("the customer asked for a person", now, shop, speaker)
+    if intent == COMPLAINT and clearly_negative(interpretation.text):
+        sorry = speaker.say(shop.template_for_intent(COMPLAINT))
+        decision = handed_off("a clearly negative complaint", now, shop, speaker, first=sorry)
+        return replace(decision, stage_changed=shop.tracker.on_signal(state, intent, now))
     template = shop.template_for_intent(intent)
     found = answer(intent, interpretation, state.last_products, shop, speaker)
     if found is None:
@@ -95,8 +104,6 @@ def decide(
     commands: tuple[Command, ...] = ()
     if intent == STOP_INTENT:
         commands = (SetOptOut(True), CancelFollowUp(None, reason="customer opted out"))
-    elif intent == HUMAN_INTENT:
-        commands = (HandOff(reason="customer asked for a person"),)
     else:
         after = changed.current if changed else state.stage
         commands = quiet_commands(intent, state.stage, after, now, shop)
@@ -124,14 +131,18 @@ def decide_unsupported(state: CustomerState, now: datetime, shop: Shop) -> Decis
 
 
 def _not_understood(state: CustomerState, now: datetime, shop: Shop, speaker: Speaker) -> Decision:
-    """The fallback reply; each N-th one in a row offers a person and restarts the count."""
+    """The fallback reply; the N-th one in a row hands the conversation to a person and
+    restarts the count."""
     streak = state.consecutive_fallbacks + 1
-    offer = streak >= shop.journey_map.fallback.offer_person_after
+    arrival = _arrival(state, now, shop, FALLBACK_INTENT)
+    if streak >= shop.journey_map.fallback.hand_off_after:
+        reason = f"not understood {streak} times in a row"
+        return replace(handed_off(reason, now, shop, speaker), stage_changed=arrival)
     return Decision(
-        replies=(speaker.say("offer_person" if offer else FALLBACK_INTENT),),
+        replies=(speaker.say(FALLBACK_INTENT),),
         language=speaker.language,
-        stage_changed=_arrival(state, now, shop, FALLBACK_INTENT),
-        consecutive_fallbacks=0 if offer else streak,
+        stage_changed=arrival,
+        consecutive_fallbacks=streak,
     )
 
 

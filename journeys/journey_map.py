@@ -15,6 +15,7 @@ from typing import Any
 
 from journeys.checks import Checker
 from journeys.errors import JourneyMapError
+from journeys.handoff_settings import HandoffSettings, read_handoff
 from journeys.policies import FollowUpCadence, Policies, read_follow_ups, read_policies
 from journeys.review_settings import ReviewSettings, read_reviews
 
@@ -30,6 +31,7 @@ _TOP_KEYS = (
     "policies",
     "fallback",
     "reviews",
+    "handoff",
 )
 _STAGE_KEYS = ("name", "description", "intents", "events", "requires_purchase")
 
@@ -47,9 +49,10 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class FallbackSettings:
-    """How the bot reacts to messages it does not understand."""
+    """How the bot reacts to messages it does not understand: the ``hand_off_after``-th in
+    a row hands the conversation to a person."""
 
-    offer_person_after: int = 2
+    hand_off_after: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,7 @@ class JourneyMap:
     policies: Policies = field(default_factory=Policies)
     fallback: FallbackSettings = field(default_factory=FallbackSettings)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
     default_language: str = "en"
     languages: tuple[str, ...] = ("en",)
 
@@ -93,6 +97,7 @@ class JourneyMap:
             policies=read_policies(check, top.get("policies")),
             fallback=_read_fallback(check, top.get("fallback")),
             reviews=read_reviews(check, top.get("reviews")),
+            handoff=read_handoff(check, top.get("handoff")),
             default_language=languages[0],
             languages=languages,
         )
@@ -227,6 +232,6 @@ def _read_fallback(check: Checker, value: Any) -> FallbackSettings:
     if value is None:
         return FallbackSettings()
     raw = check.check_mapping(value, "fallback")
-    check.check_keys(raw, ("offer_person_after",), "fallback.")
-    after = check.check_int(raw.get("offer_person_after", 2), "fallback.offer_person_after", 1)
-    return FallbackSettings(offer_person_after=after)
+    check.check_keys(raw, ("hand_off_after",), "fallback.")
+    after = check.check_int(raw.get("hand_off_after", 2), "fallback.hand_off_after", 1)
+    return FallbackSettings(hand_off_after=after)

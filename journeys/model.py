@@ -212,6 +212,13 @@ class HandOff:
 
 
 @dataclass(frozen=True, slots=True)
+class BackToBot:
+    """The customer no longer wants a person: the bot answers again."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SetOptOut:
     """Record the customer's consent choice for proactive messages."""
 
@@ -265,6 +272,7 @@ Command = (
     ScheduleFollowUp
     | CancelFollowUp
     | HandOff
+    | BackToBot
     | SetOptOut
     | OpenSurvey
     | ScoreSurvey

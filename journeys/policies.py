@@ -75,6 +75,33 @@ def parse_duration(text: Any) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def read_durations(
+    check: Checker, raw: Mapping[str, Any], keys: tuple[str, ...], section: str
+) -> dict[str, timedelta]:
+    """The durations under ``keys`` that ``raw`` (the ``section`` of the map) sets."""
+    durations: dict[str, timedelta] = {}
+    for key in keys:
+        if key in raw:
+            try:
+                durations[key] = parse_duration(raw[key])
+            except ValueError:
+                check.fail(
+                    f"{section}.{key}", raw[key], "expected a duration such as 10m, 1h or 7d"
+                )
+    return durations
+
+
+def read_amount(check: Checker, value: Any, key: str) -> Decimal:
+    """An amount of money ≥ 0."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0:
+        check.fail(key, value, "expected an amount ≥ 0")
+    return amount
+
+
 def read_follow_ups(check: Checker, value: Any) -> tuple[FollowUpCadence, ...]:
     """Validate ``follow_ups``: kind → list of growing durations."""
     if value is None:
@@ -130,13 +157,7 @@ def _read_coupon(check: Checker, value: Any) -> Coupon:
     raw = check.check_mapping(value, "policies.coupon")
     check.check_keys(raw, ("code", "min_total"), "policies.coupon.")
     code = check.check_text(raw.get("code"), "policies.coupon.code")
-    try:
-        minimum = Decimal(str(raw.get("min_total", 0)))
-    except InvalidOperation:
-        minimum = Decimal(-1)
-    if minimum < 0:
-        check.fail("policies.coupon.min_total", raw.get("min_total"), "expected an amount ≥ 0")
-    return Coupon(code, minimum)
+    return Coupon(code, read_amount(check, raw.get("min_total", 0), "policies.coupon.min_total"))
 
 
 def _read_quiet_hours(check: Checker, value: Any) -> QuietHours:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from journeys.checks import Checker
-from journeys.policies import parse_duration
+from journeys.policies import read_durations
 
 INVITE_ALL = "invite_all"
 SATISFIED_ONLY = "satisfied_only"
@@ -62,13 +62,7 @@ def read_reviews(check: Checker, value: Any) -> ReviewSettings:
     policy = raw.get("policy", INVITE_ALL)
     if policy not in REVIEW_POLICIES:
         check.fail("reviews.policy", policy, f"expected one of {', '.join(REVIEW_POLICIES)}")
-    durations: dict[str, timedelta] = {}
-    for key in _DURATIONS:
-        if key in raw:
-            try:
-                durations[key] = parse_duration(raw[key])
-            except ValueError:
-                check.fail(f"reviews.{key}", raw[key], "expected a duration such as 1h, 7d or 2w")
+    durations = read_durations(check, raw, _DURATIONS, "reviews")
     referral = _url(check, raw.get("referral_url"), "reviews.referral_url")
     if referral is not None and "{code}" not in referral:
         check.fail("reviews.referral_url", referral, "expected a {code} placeholder")

@@ -20,6 +20,7 @@ which counts the click and leads to the product's ``review_url`` or the shop's.
 **Comments**: within ``reviews.comment_within`` of a score, the next message is stored as its
 comment — after a low score anything but a general intent (thanks, goodbye, asking for a
 person ...), after a high one praise, a complaint or text the bot cannot otherwise answer.
+After a score of 1 or 2 the comment (the pain point) also hands the conversation to a person.
 
 **Advocacy**: a ``review_submitted`` event, or the customer saying they left a review,
 schedules the ``referral`` follow-up (a share link), once per customer ever.
@@ -33,6 +34,7 @@ from typing import NamedTuple
 
 from journeys.csat import MAX_SCORE, MIN_SCORE, read_score, says_reviewed
 from journeys.followups import DueFollowUp, Outcome, Recipient, Send, Skip, decide_follow_up
+from journeys.handoff import handed_off
 from journeys.journey_map import JourneyMap
 from journeys.model import (
     Button,
@@ -65,6 +67,8 @@ CSAT_INTENT = "csat"
 SCORE_ENTITY = "score"
 SATISFIED = 4
 """The lowest score that counts as satisfied (CSAT % is the share of 4–5)."""
+HAND_OFF_SCORE = 2
+"""A score this low hands the conversation to a person once the customer said why."""
 ASK_CSAT = "csat"
 SHARE = "share"
 """The ``button_titles`` entry of the referral message's link button."""
@@ -153,7 +157,7 @@ def survey_turn(turn: Turn) -> Decision | None:
         if button:  # a second press, an old message's stars, a malformed payload
             return _decision(speaker, (speaker.say("csat_already"),))
         if survey is not None and _is_comment(survey, interpretation, now, shop):
-            return _comment(survey, interpretation.text, speaker)
+            return _comment(turn, survey)
         return None
     if button:
         pressed = _pressed_score(interpretation)
@@ -284,12 +288,20 @@ def _is_comment(survey: Survey, interpretation: Interpretation, now: datetime, s
     return intent not in general | {START_INTENT, CSAT_INTENT}
 
 
-def _comment(survey: Survey, text: str, speaker: Speaker) -> Decision:
-    """Thank for the comment; after a low score, offer a person again (the template's button)."""
-    low = survey.score is not None and survey.score < SATISFIED
-    reply = speaker.say("csat_comment_sorry" if low else "csat_comment_thanks")
+def _comment(turn: Turn, survey: Survey) -> Decision:
+    """Thank for the comment. After a score of ``HAND_OFF_SCORE`` or less the conversation
+    goes to a person, who reads it; after 3, a person is offered (the template's button)."""
+    speaker, score = turn.speaker, survey.score or 0
+    record = CommentSurvey(survey.id, turn.interpretation.text)
     log = LogAs("csat_comment", "csat_comment")
-    return _decision(speaker, (reply,), (CommentSurvey(survey.id, text),), log)
+    if score <= HAND_OFF_SCORE:
+        noted = speaker.say("csat_comment_noted")
+        decision = handed_off(
+            f"low CSAT score ({score})", turn.now, turn.shop, speaker, first=noted
+        )
+        return replace(decision, commands=(record, *decision.commands), log_as=log)
+    reply = speaker.say("csat_comment_sorry" if score < SATISFIED else "csat_comment_thanks")
+    return _decision(speaker, (reply,), (record,), log)
 
 
 def _invitation(survey: Survey, speaker: Speaker, shop: Shop) -> Reply:

@@ -53,6 +53,8 @@ class Audience:
     """The customer's time zone, when known."""
     last_message_at: datetime | None = None
     """When the conversation last had a message."""
+    waiting: bool = False
+    """The conversation waits for a person."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ class FollowUpSweep(Repository):
         return Audience(
             conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
             int(week or 0), int(day or 0), bool(other), int(same or 0), zone, last_message_at,
+            status == "waiting",
         )  # fmt: skip
 
     async def cart(self, customer_id: int, cart_id: str) -> CartSnapshot | None:

@@ -103,6 +103,7 @@ class NewTouchpoint:
     entities: list[dict[str, Any]] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     faq_entry: str | None = None
+    agent_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

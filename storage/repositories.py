@@ -164,6 +164,7 @@ class TouchpointRepository(Repository):
                 "stage_before": tp.stage_before,
                 "stage_after": tp.stage_after,
                 "answered_by": tp.answered_by,
+                "agent_id": tp.agent_id,
                 "latency_ms": tp.latency_ms,
                 "created_at": tp.created_at,
             },

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from storage import tables as t
 from storage.sqlite import DEFERRABLE
 
-OPEN_STATUSES = ("bot", "agent")
+OPEN_STATUSES = ("bot", "waiting", "agent")
 NO_OUTCOME = {DEFERRABLE: True}
 
 

@@ -100,9 +100,15 @@ class Conversation(Base):
     identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"))
     channel: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="bot")
+    """``bot``, ``waiting`` (for a person), ``agent`` or ``closed`` (see journeys.handoff)."""
     needs_human: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_message_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """The person who owns the conversation (status ``agent``)."""
+    handoff_reason: Mapped[str | None] = mapped_column(String(200))
+    waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Message(Base):
@@ -157,6 +163,8 @@ class Touchpoint(Base):
     stage_before: Mapped[str | None] = mapped_column(String(64))
     stage_after: Mapped[str | None] = mapped_column(String(64))
     answered_by: Mapped[str | None] = mapped_column(String(16))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """The person who answered (``answered_by`` agent) or acted (handoff steps)."""
     latency_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
@@ -265,3 +273,39 @@ class Survey(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     review_source: Mapped[str | None] = mapped_column(String(16))
     """``event`` (the shop reported the review) or ``customer`` (they said so in chat)."""
+
+
+class User(Base):
+    """A member of staff: an ``agent`` (conversations), ``marketer`` (analytics) or ``admin``."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    """argon2id, as argon2-cffi writes it."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class StaffSession(Base):
+    """A logged-in browser: the cookie holds the token, the table only its SHA-256."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Note(Base):
+    """An internal note on a conversation, for staff only."""
+
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

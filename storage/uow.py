@@ -21,6 +21,7 @@ from storage.engine import autocommit, write_lock
 from storage.errors import StorageError
 from storage.events import CommerceEventRepository
 from storage.followups import FollowUpSweep
+from storage.handoff import HandoffRepository
 from storage.queries import TouchpointQueries
 from storage.repositories import (
     ConversationRepository,
@@ -29,6 +30,7 @@ from storage.repositories import (
     MessageRepository,
     TouchpointRepository,
 )
+from storage.staff import StaffRepository
 from storage.surveys import SurveyRepository
 
 
@@ -44,6 +46,8 @@ class SqlAlchemyUnitOfWork:
     sweep: FollowUpSweep
     queries: TouchpointQueries
     surveys: SurveyRepository
+    staff: StaffRepository
+    handoff: HandoffRepository
     connection: AsyncConnection
 
     def __init__(
@@ -79,6 +83,8 @@ class SqlAlchemyUnitOfWork:
         self.sweep = FollowUpSweep(connection)
         self.queries = TouchpointQueries(connection)
         self.surveys = SurveyRepository(connection)
+        self.staff = StaffRepository(connection)
+        self.handoff = HandoffRepository(connection)
         return self
 
     async def __aexit__(

@@ -16,6 +16,7 @@ from bot.channels.web.socket import SocketChannel, socket_handler
 from bot.channels.web.widget import Asset, asset_handler, session_handlers
 from bot.commerce.ingest import EventIngest
 from bot.commerce.platforms import SHOPIFY, WOOCOMMERCE
+from bot.console.web import Console
 from bot.reviews import ReviewLinks
 from bot.web.api import events_handler, platform_handler
 from bot.web.review_links import review_link_handler
@@ -100,6 +101,10 @@ def build_web_app(services: Services) -> web.Application:
     for platform in (SHOPIFY, WOOCOMMERCE):
         handler = platform_handler(ingest, secrets[platform.name], platform)
         app.router.add_post(f"/api/events/{platform.name}", handler)
+    console = Console(
+        services.uow, services.staff, services.desk, services.live, services.settings.web
+    )
+    console.add_routes(app)
     app.router.add_get("/r/{token}", review_link_handler(ReviewLinks(services.uow, services.clock)))
     app.router.add_get("/widget.js", asset_handler(widget_js))
     app.router.add_get("/widget.css", asset_handler(Asset.load(STATIC / "widget.css", "text/css")))

@@ -4,12 +4,13 @@ bot and shop servers."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
+from playwright.async_api import Browser, async_playwright
 
 from bot.app import build_services, product_lookup
 from bot.settings import DEMO_SHOP, NluSettings
@@ -17,7 +18,14 @@ from bot.shop_files import load_shop
 from bot.web.app import build_web_app
 from nlu.embedded import EmbeddedBackend
 from tests.conftest import make_settings
-from tests.e2e.widget_site import EVENTS_SECRET, SHOP_CSS, SHOP_PAGE, Site, chromium_path
+from tests.e2e.widget_site import (
+    CHROMIUM_ARGS,
+    EVENTS_SECRET,
+    SHOP_CSS,
+    SHOP_PAGE,
+    Site,
+    chromium_path,
+)
 from tests.loopback import serve
 
 
@@ -66,12 +74,24 @@ async def site(embedded_nlu: EmbeddedBackend, tmp_path: Path) -> AsyncIterator[S
 
 
 def daytime_clock() -> Callable[[], datetime]:
-    """A clock that runs from today's noon in the demo shop's time zone, so proactive
-    messages are never held for the quiet hours, whenever the tests run."""
+    """A clock that runs from noon of a working day in the demo shop's time zone, so
+    proactive messages are never held for the quiet hours and people are in the office,
+    whenever the tests run."""
     started = datetime.now(UTC)
     noon = datetime.now(ZoneInfo("Europe/Rome")).replace(hour=12, minute=0, second=0)
+    noon -= timedelta(days=max(0, noon.weekday() - 4))  # Saturday, Sunday: the Friday before
     return lambda: noon.astimezone(UTC) + (datetime.now(UTC) - started)
 
 
 async def _no_content(_request: web.Request) -> web.Response:
     return web.Response(status=204)
+
+
+@pytest.fixture
+async def browser(site: Site) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
+        yield launched
+        await launched.close()

@@ -120,3 +120,27 @@ def test_serve_answers_on_http(env: dict[str, str], tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     assert proc.returncode in (0, -15)
+
+
+def test_users_are_added_with_a_role_and_refused_twice_or_with_a_short_password(
+    env: dict[str, str],
+) -> None:
+    assert run(env, "db", "upgrade").returncode == 0
+    added = run(env, "users", "add", "marta", "--role", "agent", "--password-stdin",
+                stdin="correct horse battery\n")  # fmt: skip
+    again = run(env, "users", "add", "marta", "--role", "admin", "--password-stdin",
+                stdin="correct horse battery\n")  # fmt: skip
+    short = run(env, "users", "add", "luca", "--role", "agent", "--password-stdin", stdin="short\n")
+    listed = run(env, "users", "list")
+
+    assert (added.returncode, added.stdout.strip()) == (
+        0,
+        "marta can now log in as agent at /console",
+    )
+    assert (again.returncode, again.stdout.strip()) == (
+        1,
+        "journeybot: a user called 'marta' exists already",
+    )
+    assert short.returncode == 1
+    assert "at least 10 characters" in short.stdout
+    assert "marta" in listed.stdout and "agent" in listed.stdout and "luca" not in listed.stdout

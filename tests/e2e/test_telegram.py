@@ -30,7 +30,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "telegram"
 SECRET = "webhook-secret_4f8a2c"
 PUBLIC_URL = "https://shop.example.com"
 CHAT = "424242"  # the chat of every recorded update
-KEYWORDS = {"how much": "ask_price", "hello": "greet"}
+KEYWORDS = {"how much": "ask_price", "hello": "greet", "person": "ask_human"}
 PRODUCTS = {"zenbook 14": "zenbook-14"}
 PRICE_BUTTONS = [
     [("Specs", "/ask_specs"), ("Availability", "/ask_stock")],
@@ -318,6 +318,28 @@ async def test_the_satisfaction_question_has_a_row_of_scores_and_a_press_brings_
     (key,) = [k for row in (invite.reply_markup or {})["inline_keyboard"] for k in row]
     assert key["text"] == "Write a review"
     assert key["url"].startswith(f"{PUBLIC_URL}/r/")
+
+
+async def test_a_person_takes_over_the_telegram_chat_and_hands_it_back(stack: Stack) -> None:
+    await stack.services.staff.add_user("marta", "agent", "correct horse battery")
+    async with stack.services.uow.read_only() as uow:
+        (marta,) = await uow.staff.users()
+    assert await stack.post(text_update(1, "I need a person")) == 200
+    assert stack.fake.sent[-1].text.startswith("I'm passing you to a person on our team.")
+    async with stack.services.uow() as uow:
+        ctx = await uow.customers.context("telegram", CHAT)
+    assert ctx is not None and ctx.conversation_id is not None
+
+    await stack.services.desk.claim(ctx.conversation_id, marta)
+    sent_before = len(stack.fake.sent)
+    assert await stack.post(text_update(2, "how much is the zenbook 14?")) == 200
+    assert len(stack.fake.sent) == sent_before  # the bot stays silent
+    await stack.services.desk.reply(ctx.conversation_id, marta, "It's €999 <today>.")
+    assert stack.fake.sent[-1].text == "marta 👤\nIt's €999 <today>."
+
+    await stack.services.desk.release(ctx.conversation_id, marta)
+    assert await stack.post(text_update(3, "hello")) == 200
+    assert stack.fake.sent[-1].text.startswith("Hello!")
 
 
 async def test_polling_answers_an_update_from_get_updates(

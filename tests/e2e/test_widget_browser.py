@@ -10,62 +10,27 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
-import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 from sqlalchemy import select
 
 from bot.commerce.signature import HEADER, sign
 from storage import tables as t
 from storage.records import NewOutbound
-from tests.e2e.widget_site import ARTIFACTS, CHROMIUM_ARGS, EVENTS_SECRET, Site, chromium_path
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def browser(site: Site) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS
-        )
-        yield launched
-        await launched.close()
-
-
-async def open_shop(browser: Browser, site: Site, viewport: dict[str, int] = DESKTOP) -> Page:
-    page = await browser.new_page(viewport=viewport)  # type: ignore[arg-type]
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    await page.goto(site.shop_url)
-    await expect(page.locator(".jb-launcher")).to_be_visible()
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
-async def open_widget(page: Page) -> None:
-    await page.locator(".jb-launcher").click()
-    await expect(page.locator(".jb-panel")).to_be_visible()
-
-
-async def say(page: Page, text: str) -> None:
-    await page.locator(".jb-input").fill(text)
-    await page.locator(".jb-send").click()
-
-
-async def greeted(browser: Browser, site: Site) -> Page:
-    """The shop page with the widget open, after the customer said hello and got an answer."""
-    page = await open_shop(browser, site)
-    await open_widget(page)
-    await say(page, "hello")
-    await expect(bot_messages(page)).to_have_count(2)
-    return page
+from tests.e2e.widget_site import (
+    ARTIFACTS,
+    EVENTS_SECRET,
+    PHONE,
+    Site,
+    bot_messages,
+    greeted,
+    open_shop,
+    open_widget,
+    say,
+)
 
 
 async def visitor(site: Site) -> str:
@@ -73,10 +38,6 @@ async def visitor(site: Site) -> str:
     async with site.services.uow() as uow:
         [row] = await uow.queries.touchpoints(limit=1)
     return row.sender
-
-
-def bot_messages(page: Page) -> Locator:
-    return page.locator(".jb-msg.jb-from-bot")
 
 
 async def push(site: Site, text: str, attachment: dict[str, Any] | None = None) -> None:

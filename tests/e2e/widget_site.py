@@ -13,8 +13,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.async_api import Browser, Locator, Page, expect
+
 from bot.app import Services
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,3 +67,38 @@ class Site:
     services: Services
     bot_url: str
     shop_url: str
+
+
+async def open_shop(browser: Browser, site: Site, viewport: dict[str, int] = DESKTOP) -> Page:
+    page = await browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.goto(site.shop_url)
+    await expect(page.locator(".jb-launcher")).to_be_visible()
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+async def open_widget(page: Page) -> None:
+    await page.locator(".jb-launcher").click()
+    await expect(page.locator(".jb-panel")).to_be_visible()
+
+
+async def say(page: Page, text: str) -> None:
+    await page.locator(".jb-input").fill(text)
+    await page.locator(".jb-send").click()
+
+
+async def greeted(browser: Browser, site: Site) -> Page:
+    """The shop page with the widget open, after the customer said hello and got an answer."""
+    page = await open_shop(browser, site)
+    await open_widget(page)
+    await say(page, "hello")
+    await expect(bot_messages(page)).to_have_count(2)
+    return page
+
+
+def bot_messages(page: Page) -> Locator:
+    """The bot's messages in the widget."""
+    return page.locator(".jb-msg.jb-from-bot")

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from bot.app import Services, build_services
 from bot.channels.base import InboundMessage
 from bot.commerce.signature import HEADER, sign
+from bot.console.desk import DeskError
 from bot.reviews import warn_about_policy
-from bot.support import UnknownConversation, close_conversation
 from storage import tables as t
 from tests.builders import demo_shop
 from tests.conftest import make_settings
@@ -197,20 +197,21 @@ async def test_answering_two_offers_a_person_and_stores_what_went_wrong(
     await asked(client, services, clock, "bob")
 
     sorry, invite = await say(services, "bob", "2", 1)
-    comment = await say(services, "bob", "the charger was missing", 2)
-    handed = await services.pipeline.handle(InboundMessage("web", "bob", "/ask_human", "bob-3"))
+    noted, handed = await say(services, "bob", "the charger was missing", 2)
 
     assert sorry.startswith("I'm sorry it wasn't better. What went wrong?")
     assert invite.startswith("If you have a minute, a short review helps")  # no review gating
-    assert comment[0].startswith("Thank you for explaining, and sorry again.")
-    assert handed.replies[0].text.startswith("I'm passing you to a person")
+    assert noted.startswith("Thank you for explaining, and sorry again.")
+    assert handed.startswith("I'm passing you to a person")
     (survey,) = await surveys(services)
     assert (survey["score"], survey["comment"], survey["invited"]) == (
         2, "the charger was missing", True,
     )  # fmt: skip
     async with services.uow() as uow:
-        (needs_human,) = (await uow.session.execute(select(t.Conversation.needs_human))).one()
-    assert needs_human
+        (status, reason) = (
+            await uow.session.execute(select(t.Conversation.status, t.Conversation.handoff_reason))
+        ).one()
+    assert (status, reason) == ("waiting", "low CSAT score (2)")
     assert "csat_comment" in await kinds(services)
 
 
@@ -324,9 +325,9 @@ async def test_closing_a_support_conversation_asks_about_the_service(
     async with services.uow() as uow:
         (conversation,) = (await uow.session.execute(select(t.Conversation.id))).one()
 
-    await close_conversation(services.uow, conversation, services.shop.journey_map, clock())
-    with pytest.raises(UnknownConversation):
-        await close_conversation(services.uow, conversation, services.shop.journey_map, clock())
+    await services.desk.close(conversation, None)
+    with pytest.raises(DeskError, match="cannot close a conversation that is closed"):
+        await services.desk.close(conversation, None)
     await sweep_at(services, clock, NOW + timedelta(minutes=1))
 
     assert (await proactive(services))[0].startswith(

@@ -66,7 +66,7 @@ async def test_rest_button_payload_is_understood_as_its_intent(client: TestClien
     assert resp.status == 200
     services = client.server.app[SERVICES]
     async with services.uow() as uow:
-        [tp] = await uow.queries.touchpoints()
+        [tp, _handoff_requested] = await uow.queries.touchpoints()
     assert (tp.intent, tp.confidence) == ("ask_human", 1.0)
 
 

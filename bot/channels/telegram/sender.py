@@ -51,7 +51,7 @@ class TelegramSender:
 
         Chunks go as HTML so that preformatted parts (comparison tables) show in ``<pre>``.
         """
-        chunks = split_text(message.text, MAX_TEXT_LENGTH)
+        chunks = split_text(signed(message), MAX_TEXT_LENGTH)
         last_id: str | None = None
         for number, chunk in enumerate(chunks, start=1):
             markup = keyboard(message.buttons) if number == len(chunks) else None
@@ -70,6 +70,14 @@ class TelegramSender:
                 raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
             last_id = str(sent.message_id)
         return last_id
+
+
+def signed(message: OutgoingMessage) -> str:
+    """A person's message starts with their name, so the customer sees who is writing."""
+    agent = (message.attachment or {}).get("agent")
+    if message.answered_by != "agent" or not agent:
+        return message.text
+    return f"{agent} 👤\n{message.text}"
 
 
 def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:

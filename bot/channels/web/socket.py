@@ -75,6 +75,7 @@ def message_frame(
         "table": table,
         "cards": list((attachment or {}).get("cards", [])),
         "ask": (attachment or {}).get("ask"),
+        "agent": (attachment or {}).get("agent"),
     }
 
 

@@ -62,7 +62,7 @@
       log: "Conversation",
       you: "You:",
       assistant: "Assistant:",
-      agent: "Support team",
+      agent: named("Support team"),
       label: "Your message",
       placeholder: "Type your message…",
       send: "Send",
@@ -96,7 +96,7 @@
       log: "Conversación",
       you: "Tú:",
       assistant: "Asistente:",
-      agent: "Equipo de soporte",
+      agent: named("Equipo de soporte"),
       label: "Tu mensaje",
       placeholder: "Escribe tu mensaje…",
       send: "Enviar",
@@ -130,7 +130,7 @@
       log: "Conversazione",
       you: "Tu:",
       assistant: "Assistente:",
-      agent: "Team di assistenza",
+      agent: named("Team di assistenza"),
       label: "Il tuo messaggio",
       placeholder: "Scrivi il tuo messaggio…",
       send: "Invia",
@@ -224,6 +224,13 @@
     }
     lang = lang.slice(0, 2);
     return Object.prototype.hasOwnProperty.call(STRINGS, lang) ? lang : "en";
+  }
+
+  // "Marta · Support team" for a message from a person who gave their name.
+  function named(team) {
+    return function (name) {
+      return name ? name + " · " + team : team;
+    };
   }
 
   function t(key, arg) {
@@ -714,7 +721,7 @@
       node.setAttribute("data-client-id", m.client_id);
     }
     if (from === "agent") {
-      node.appendChild(localize(make("span", "jb-agent-label"), "agent"));
+      node.appendChild(localize(make("span", "jb-agent-label"), "agent", m.agent || null));
     } else {
       node.appendChild(srOnly(from === "customer" ? "you" : "assistant"));
     }

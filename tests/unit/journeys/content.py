@@ -16,8 +16,13 @@ SYSTEM_REPLIES = {
     "nlu_unavailable": "Technical trouble, try later.",
     "unsupported_content": "I can only read text messages.",
     "opted_out": "No more reminders.",
-    "handoff": "I'm passing you to a person.",
-    "offer_person": "Still lost. Talk to a person?",
+    "handoff": "I'm passing you to a person; about {wait} minutes.",
+    "handoff_after_hours": "We're away; leave a message.",
+    "handoff_waiting_1": "Still in the queue; about {wait} minutes.",
+    "handoff_cancelled": "OK, I'm back.",
+    "handoff_released": "You're back with the bot.",
+    "handoff_joined": "{agent} is here.",
+    "csat_comment_noted": "Noted for our team.",
     "answer_price": "The {product} costs {price}.",
     "answer_stock_available": "The {product} is in stock.",
     "answer_stock_low": "Only {stock} left of the {product}.",
@@ -130,7 +135,8 @@ def journey_map_data() -> dict[str, Any]:
             "review_url": "https://reviews.example/shop",
             "referral_url": "https://shop.example/invite/{code}",
         },
-        "fallback": {"offer_person_after": 2},
+        "fallback": {"hand_off_after": 2},
+        "handoff": {"office_hours": "Mon-Fri 09:00-18:00", "expected_wait": "15m"},
     }
 
 
@@ -141,7 +147,6 @@ def replies_data() -> dict[str, Any]:
     }
     templates["greet"]["es"] = ["¡Hola!"]
     templates["answer_price"]["es"] = ["{product} cuesta {price}."]
-    templates["offer_person"]["buttons"] = ["ask_human"]
     templates["answer_price"]["buttons"] = ["ask_stock"]
     templates["csat_sorry"]["buttons"] = ["ask_human"]
     templates["csat_sorry_noted"]["buttons"] = ["ask_human"]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from journeys.dialogue import decide, decide_unsupported
-from journeys.model import Button, CancelFollowUp, HandOff, SetOptOut
+from journeys.model import CancelFollowUp, HandOff, ScheduleFollowUp, SetOptOut
 from nlu.types import FALLBACK_INTENT, Interpretation
 from tests.builders import customer_state, interpretation, product_entity
-from tests.unit.journeys.content import build_shop, journey_map_data
+from tests.unit.journeys.content import build_shop, journey_map_data, replies_data
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -29,8 +29,39 @@ def test_asking_for_a_person_hands_the_conversation_off() -> None:
         customer_state(stage="purchase"), interpretation("ask_human"), NOW, build_shop()
     )
 
-    assert [type(c) for c in decision.commands] == [HandOff]
-    assert decision.replies[0].text == "I'm passing you to a person."
+    handoff, update = decision.commands
+    assert handoff == HandOff("the customer asked for a person")
+    assert isinstance(update, ScheduleFollowUp)
+    assert (update.kind, update.due_at) == ("handoff_waiting", NOW + timedelta(minutes=10))
+    assert decision.replies[0].text == "I'm passing you to a person; about 15 minutes."
+
+
+def test_out_of_office_hours_the_customer_may_leave_a_message() -> None:
+    saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    decision = decide(customer_state(), interpretation("ask_human"), saturday, build_shop())
+
+    assert decision.replies[0].text == "We're away; leave a message."
+    assert isinstance(decision.commands[0], HandOff)
+
+
+def test_a_clearly_negative_complaint_goes_to_a_person() -> None:
+    data = journey_map_data()
+    data["stages"][3]["intents"].append("complain")
+    replies = replies_data()
+    replies["templates"]["complain"] = {"en": ["I'm sorry."]}
+    shop = build_shop(journey_map=data, replies=replies)
+    state = customer_state(stage="retention", purchased=True)
+
+    angry = decide(state, interpretation("complain", text="This is useless, a scam!"), NOW, shop)
+    mild = decide(state, interpretation("complain", text="the box was a bit dented"), NOW, shop)
+
+    assert [r.text for r in angry.replies] == [
+        "I'm sorry.",
+        "I'm passing you to a person; about 15 minutes.",
+    ]
+    assert angry.commands[0] == HandOff("a clearly negative complaint")
+    assert [r.text for r in mild.replies] == ["I'm sorry."]
+    assert mild.commands == ()
 
 
 def test_start_is_welcomed() -> None:
@@ -55,7 +86,7 @@ def test_a_plain_intent_gets_its_reply_and_moves_the_stage() -> None:
     assert decision.commands == ()
 
 
-def test_fallbacks_in_a_row_end_with_an_offer_of_a_person() -> None:
+def test_fallbacks_in_a_row_end_with_a_person() -> None:
     shop = build_shop()
     state = customer_state(stage="consideration")
 
@@ -64,15 +95,14 @@ def test_fallbacks_in_a_row_end_with_an_offer_of_a_person() -> None:
     second = decide(after_first, interpretation(FALLBACK_INTENT), NOW, shop)
 
     assert (first.replies[0].text, first.consecutive_fallbacks) == ("Sorry, I didn't get that.", 1)
-    assert second.replies[0].text == "Still lost. Talk to a person?"
-    assert second.replies[0].buttons == (Button("Talk to a person", "/ask_human"),)
+    assert second.replies[0].text == "I'm passing you to a person; about 15 minutes."
     assert second.consecutive_fallbacks == 0
-    assert second.commands == ()
+    assert second.commands[0] == HandOff("not understood 2 times in a row")
 
 
 def test_the_streak_length_comes_from_the_map() -> None:
     data = journey_map_data()
-    data["fallback"] = {"offer_person_after": 3}
+    data["fallback"] = {"hand_off_after": 3}
     shop = build_shop(journey_map=data)
 
     second = decide(
@@ -83,7 +113,7 @@ def test_the_streak_length_comes_from_the_map() -> None:
     )
 
     assert (second.replies[0].template, second.consecutive_fallbacks) == ("nlu_fallback", 2)
-    assert (third.replies[0].template, third.consecutive_fallbacks) == ("offer_person", 0)
+    assert (third.replies[0].template, third.consecutive_fallbacks) == ("handoff", 0)
 
 
 def test_an_understood_message_ends_the_streak() -> None:

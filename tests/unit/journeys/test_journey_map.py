@@ -44,7 +44,8 @@ def test_cadences_and_policies_are_parsed_into_values() -> None:
     assert journey_map.policies.max_proactive_per_week == 3
     assert journey_map.reviews.policy == "invite_all"
     assert journey_map.reviews.min_interval == timedelta(days=30)
-    assert journey_map.fallback.offer_person_after == 2
+    assert journey_map.fallback.hand_off_after == 2
+    assert journey_map.handoff.expected_wait == timedelta(minutes=15)
     quiet = journey_map.policies.quiet_hours
     assert quiet is not None
     assert quiet.contains(time(23, 30))
@@ -202,7 +203,14 @@ BAD_MAPS = [
     ("no stages", _set("stages", []), "stages", []),
     ("stage without a name", _set("stages.1.name", ""), "stages[1].name", ""),
     ("stage twice", _set("stages.1.name", "awareness"), "stages[1].name", "awareness"),
-    ("fallback never", _set("fallback.offer_person_after", 0), "fallback.offer_person_after", 0),
+    ("fallback never", _set("fallback.hand_off_after", 0), "fallback.hand_off_after", 0),
+    (
+        "office hours backwards",
+        _set("handoff.office_hours", "Mon-Fri 18:00-09:00"),
+        "handoff.office_hours",
+        "Mon-Fri 18:00-09:00",
+    ),
+    ("wait not a duration", _set("handoff.expected_wait", "soon"), "handoff.expected_wait", "soon"),
 ]
 
 

@@ -25,11 +25,11 @@ def test_a_template_is_rendered_in_the_language_asked() -> None:
 def test_a_template_missing_in_a_language_falls_back_to_english() -> None:
     templates = ReplyTemplates.from_mapping(replies_data())
 
-    reply = templates.render("offer_person", "es", "seed")
+    reply = templates.render("csat_sorry", "es", "seed")
 
-    assert reply.text == "Still lost. Talk to a person?"
+    assert reply.text == "Sorry. What went wrong?"
     assert reply.buttons == (Button(title="Hablar con una persona", payload="/ask_human"),)
-    assert not templates.has("offer_person", "es")
+    assert not templates.has("csat_sorry", "es")
     assert templates.has("greet", "es")
 
 

@@ -12,6 +12,7 @@ from journeys.dialogue import decide
 from journeys.followups import Cancel, DueFollowUp, Hold, Recipient, Send, Skip
 from journeys.model import (
     CommentSurvey,
+    HandOff,
     OpenSurvey,
     ReviewReported,
     ScheduleFollowUp,
@@ -255,10 +256,22 @@ def scored(score: int, minutes_ago: int = 5) -> Survey:
     return replace(ASKED, score=score, answered_at=NOW - timedelta(minutes=minutes_ago))
 
 
-def test_after_a_low_score_the_next_message_is_the_pain_point() -> None:
+def test_after_a_score_of_two_the_pain_point_is_kept_and_a_person_takes_over() -> None:
     text = "the charger was missing"
     decision = decide(
         customer_state(survey=scored(2)), interpretation("complain", text=text), NOW, demo_shop()
+    )
+
+    comment, handoff, _update = decision.commands
+    assert comment == CommentSurvey(7, text)
+    assert handoff == HandOff("low CSAT score (2)")
+    assert decision.replies[1].text.startswith("I'm passing you to a person on our team.")
+
+
+def test_after_a_three_the_comment_is_kept_and_a_person_offered() -> None:
+    text = "the charger was missing"
+    decision = decide(
+        customer_state(survey=scored(3)), interpretation("complain", text=text), NOW, demo_shop()
     )
 
     assert decision.commands == (CommentSurvey(7, text),)

@@ -1,0 +1,1 @@
+"""The support console at ``/console``: staff log in, claim conversations, reply, hand back."""
