@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    add.add_argument("--telegram-id", help="their Telegram user id, to answer from the staff group")
     users_sub.add_parser("list", help="list the users")
     return parser
 
@@ -152,7 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         password = _password(args.password_stdin)
         if password is None:
             return 1
-        return asyncio.run(commands.add_user(settings, args.name, args.role, password))
+        return asyncio.run(
+            commands.add_user(settings, args.name, args.role, password, args.telegram_id)
+        )
     if args.command == "conversations":
         return asyncio.run(commands.close_conversation(settings, args.id))
     if args.command == "nlu" and args.nlu_command == "parse":

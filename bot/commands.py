@@ -129,14 +129,17 @@ async def close_conversation(settings: Settings, conversation_id: int) -> int:
     return 0
 
 
-async def add_user(settings: Settings, name: str, role: str, password: str) -> int:
-    """``journeybot users add``: a member of staff who can log in to the console."""
+async def add_user(
+    settings: Settings, name: str, role: str, password: str, telegram_id: str | None = None
+) -> int:
+    """``journeybot users add``: a member of staff who can log in to the console (and, with
+    a Telegram id, answer from the staff group's topics)."""
     from bot.console.auth import StaffAuth
     from storage.staff import DuplicateUser
 
     engine, uow = _unit_of_work(settings)
     try:
-        await StaffAuth(uow, utc_now).add_user(name, role, password)
+        await StaffAuth(uow, utc_now).add_user(name, role, password, telegram_id)
     except (ValueError, DuplicateUser) as exc:
         print(f"journeybot: {exc}")
         return 1

@@ -59,6 +59,11 @@ class TelegramSettings(BaseSettings):
         None, description="secret_token Telegram sends back; required with a public URL"
     )
     api_url: str | None = Field(None, description="Bot API server (default: Telegram's)")
+    staff_chat: int | None = Field(
+        None,
+        description="A forum supergroup (its chat id) where each handed-off conversation gets "
+        "a topic that agents can answer from; unset: the console only",
+    )
 
 
 class WebSettings(BaseSettings):

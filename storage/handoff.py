@@ -47,6 +47,8 @@ class Line:
     stage_before: str | None = None
     stage_after: str | None = None
     agent: str | None = None
+    via: str | None = None
+    """``telegram`` for a reply an agent wrote in the staff group."""
 
     @property
     def author(self) -> str:
@@ -104,6 +106,32 @@ class HandoffRepository(Repository):
         items.sort(key=lambda item: (item.waiting_since is None, item.waiting_since or 0))
         return items
 
+    async def staff_topic(self, conversation_id: int) -> tuple[int | None, int]:
+        """The conversation's staff-group topic (None: none yet) and the last message
+        mirrored there."""
+        c = table(t.Conversation)
+        stmt = select(c.c.staff_topic_id, c.c.staff_synced_id).where(c.c.id == conversation_id)
+        topic, synced = (await self.connection.execute(stmt)).one()
+        return topic, int(synced or 0)
+
+    async def set_staff_topic(
+        self, conversation_id: int, topic: int | None = None, synced: int | None = None
+    ) -> None:
+        """Record the topic and / or the last mirrored message."""
+        values: dict[str, Any] = {}
+        if topic is not None:
+            values["staff_topic_id"] = topic
+        if synced is not None:
+            values["staff_synced_id"] = synced
+        await self.update(t.Conversation, conversation_id, values)
+
+    async def by_staff_topic(self, topic: int) -> int | None:
+        """The conversation a staff-group topic mirrors."""
+        c = table(t.Conversation)
+        stmt = select(c.c.id).where(c.c.staff_topic_id == topic)
+        found: int | None = (await self.connection.execute(stmt)).scalar_one_or_none()
+        return found
+
     async def customer_name(self, conversation_id: int) -> str:
         """How the console names the conversation's customer: their name, else their id on
         the channel."""
@@ -122,7 +150,8 @@ class HandoffRepository(Repository):
         m, tp, u = table(t.Message), table(t.Touchpoint), table(t.User)
         stmt = (
             select(m.c.id, m.c.direction, m.c.text, m.c.answered_by, m.c.created_at, tp.c.intent,
-                   tp.c.confidence, tp.c.stage_before, tp.c.stage_after, u.c.name)
+                   tp.c.confidence, tp.c.stage_before, tp.c.stage_after, u.c.name,
+                   m.c.attachment)
             .outerjoin(tp, tp.c.message_id == m.c.id)
             .outerjoin(u, u.c.id == tp.c.agent_id)
             .where(m.c.conversation_id == conversation_id)
@@ -132,8 +161,11 @@ class HandoffRepository(Repository):
             stmt = stmt.limit(last * 2)
         lines: dict[int, Line] = {}
         for row in await self.connection.execute(stmt):
-            line_id, direction, text, by, at, intent, confidence, before, after, agent = row
-            line = Line(line_id, direction, text, by, at, intent, confidence, before, after, agent)
+            line_id, direction, text, by, at, intent, confidence, before, after, agent, extra = row
+            via = (extra or {}).get("via")
+            line = Line(
+                line_id, direction, text, by, at, intent, confidence, before, after, agent, via
+            )
             lines.setdefault(line_id, line)
         ordered = sorted(lines.values(), key=lambda line: line.id)
         return ordered[-last:] if last is not None else ordered

@@ -50,16 +50,30 @@ class NoteRow:
 class StaffRepository(Repository):
     """Users, sessions and notes."""
 
-    async def add_user(self, name: str, role: str, password_hash: str, now: datetime) -> int:
-        """Create a user; raise ``DuplicateUser`` when the name is taken."""
+    async def add_user(
+        self, name: str, role: str, password_hash: str, now: datetime,
+        telegram_id: str | None = None,
+    ) -> int:  # fmt: skip
+        """Create a user; raise ``DuplicateUser`` when the name (or Telegram id) is taken."""
         try:
             return await self.insert(
                 t.User,
                 {"name": name, "role": role, "password_hash": password_hash, "active": True,
-                 "created_at": now},
+                 "created_at": now, "telegram_id": telegram_id},
             )  # fmt: skip
         except IntegrityError as exc:
-            raise DuplicateUser(f"a user called {name!r} exists already") from exc
+            raise DuplicateUser(
+                f"a user called {name!r} (or with that Telegram id) exists"
+            ) from exc
+
+    async def user_by_telegram(self, telegram_id: str) -> StaffUser | None:
+        """The active user linked to a Telegram account."""
+        u = table(t.User)
+        stmt = select(u.c.id, u.c.name, u.c.role, u.c.password_hash, u.c.active).where(
+            u.c.telegram_id == telegram_id, u.c.active.is_(True)
+        )
+        row = (await self.connection.execute(stmt)).first()
+        return None if row is None else StaffUser(*row[:4], active=bool(row[4]))
 
     async def user(self, name: str) -> StaffUser | None:
         """The user called ``name``."""

@@ -109,6 +109,10 @@ class Conversation(Base):
     handoff_reason: Mapped[str | None] = mapped_column(String(200))
     waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    staff_topic_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    """The topic of the Telegram staff group that mirrors this conversation."""
+    staff_synced_id: Mapped[int] = mapped_column(Integer, default=0)
+    """The last message mirrored into that topic."""
 
 
 class Message(Base):
@@ -284,6 +288,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(200))
     """argon2id, as argon2-cffi writes it."""
+    telegram_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    """Their Telegram user id, to answer from the staff group's topics."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -42,6 +42,8 @@ class SentMessage:
     reply_markup: dict[str, Any] | None
     message_id: int
     entities: list[tuple[str, str]] = field(default_factory=list)
+    thread_id: int | None = None
+    """The forum topic it was posted in (a staff group's), if any."""
 
     def button_rows(self) -> list[list[tuple[str, str]]]:
         """The inline keyboard as rows of ``(title, callback_data)``; [] without one."""
@@ -69,11 +71,14 @@ class FakeTelegram:
     calls: list[str] = field(default_factory=list)
     webhook: dict[str, Any] | None = None
     base_url: str = ""
+    topics: list[dict[str, Any]] = field(default_factory=list)
+    """``createForumTopic`` calls: chat id, name and the topic id given."""
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1001)
+        self._topic_ids = itertools.count(501)
         self._failures: list[_Failure] = []
         self._blocked: set[str] = set()
         self._changed = asyncio.Condition()
@@ -149,6 +154,7 @@ class FakeTelegram:
         return {
             "getme": self._get_me,
             "sendmessage": self._send_message,
+            "createforumtopic": self._create_forum_topic,
             "answercallbackquery": self._answer_callback_query,
             "getupdates": self._get_updates,
             "deletewebhook": self._delete_webhook,
@@ -178,7 +184,11 @@ class FakeTelegram:
             self.refused.append({"chat_id": chat_id, "text": text, "status": failure.status})
             return _error(failure.status, failure.description, failure.parameters)
         markup = _json_field(params.get("reply_markup"))
-        message = SentMessage(chat_id, text, markup, next(self._message_ids), entities)
+        thread = params.get("message_thread_id")
+        message = SentMessage(
+            chat_id, text, markup, next(self._message_ids), entities,
+            int(thread) if thread is not None else None,
+        )  # fmt: skip
         self.sent.append(message)
         await self._notify()
         await asyncio.sleep(self.send_delay)
@@ -192,6 +202,17 @@ class FakeTelegram:
         if markup:
             result["reply_markup"] = markup
         return _ok(result)
+
+    async def _create_forum_topic(self, params: dict[str, Any]) -> web.Response:
+        chat_id, name = str(params.get("chat_id", "")), str(params.get("name", ""))
+        if not chat_id.startswith("-100"):
+            return _error(400, "Bad Request: the chat is not a forum")
+        if not 1 <= len(name) <= 128:
+            return _error(400, "Bad Request: invalid forum topic name")
+        topic = {"chat_id": chat_id, "name": name, "message_thread_id": next(self._topic_ids)}
+        self.topics.append(topic)
+        return _ok({"message_thread_id": topic["message_thread_id"], "name": name,
+                    "icon_color": 7322096})  # fmt: skip
 
     async def _answer_callback_query(self, params: dict[str, Any]) -> web.Response:
         self.answered_callbacks.append(str(params.get("callback_query_id", "")))

@@ -107,15 +107,17 @@ class StaffAuth:
             await uow.staff.close_session(token_hash(token))
             await uow.commit()
 
-    async def add_user(self, name: str, role: str, password: str) -> int:
-        """Create a user (``journeybot users add``)."""
+    async def add_user(
+        self, name: str, role: str, password: str, telegram_id: str | None = None
+    ) -> int:
+        """Create a user (``journeybot users add``), linked to a Telegram account if given."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         if not name.strip() or len(name) > 64:
             raise ValueError("a name needs 1 to 64 characters")
         async with self.uow() as uow:
             user_id = await uow.staff.add_user(
-                name.strip(), role, hash_password(password), self.clock()
+                name.strip(), role, hash_password(password), self.clock(), telegram_id
             )
             await uow.commit()
         return user_id

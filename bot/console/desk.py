@@ -82,15 +82,18 @@ class SupportDesk:
             await uow.commit()
         await self._after(conversation_id, ids)
 
-    async def reply(self, conversation_id: int, user: StaffUser, text: str) -> None:
-        """Send ``text`` to the customer as ``user``, through their channel."""
+    async def reply(
+        self, conversation_id: int, user: StaffUser, text: str, via: str | None = None
+    ) -> None:
+        """Send ``text`` to the customer as ``user``, through their channel (``via``: where
+        the agent wrote it, when not in the console)."""
         text = text.strip()
         if not text or len(text) > MAX_TEXT_LENGTH:
             raise DeskError(f"a reply needs 1 to {MAX_TEXT_LENGTH} characters")
         now = self.clock()
         async with self.uow() as uow:
             state = await self._mine(uow, conversation_id, user)
-            ids = await _send(uow, state, text, ANSWERED_BY_AGENT, now, user)
+            ids = await _send(uow, state, text, ANSWERED_BY_AGENT, now, user, via)
             await uow.commit()
         await self._after(conversation_id, ids)
 
@@ -181,9 +184,12 @@ async def _send(
     answered_by: str,
     now: datetime,
     user: StaffUser | None = None,
+    via: str | None = None,
 ) -> list[int]:
     """Queue a message to the customer, with its touchpoint; return the outbox ids."""
-    attachment = {"agent": user.name} if user is not None else None
+    attachment: dict[str, str] | None = None
+    if user is not None:
+        attachment = {"agent": user.name, **({"via": via} if via else {})}
     queued = await uow.messages.add_outbound(
         conversation_id=state.conversation_id,
         customer_id=state.customer_id,

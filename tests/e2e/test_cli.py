@@ -139,7 +139,7 @@ def test_users_are_added_with_a_role_and_refused_twice_or_with_a_short_password(
     )
     assert (again.returncode, again.stdout.strip()) == (
         1,
-        "journeybot: a user called 'marta' exists already",
+        "journeybot: a user called 'marta' (or with that Telegram id) exists",
     )
     assert short.returncode == 1
     assert "at least 10 characters" in short.stdout

@@ -49,7 +49,9 @@ def text_update(update_id: int, text: str) -> dict[str, Any]:
     return {"update_id": update_id, "message": {**recorded["message"], "text": text}}
 
 
-def settings_for(tmp_path: Path, fake: FakeTelegram, public_url: str | None) -> Settings:
+def settings_for(
+    tmp_path: Path, fake: FakeTelegram, public_url: str | None, staff_chat: int | None = None
+) -> Settings:
     return Settings(
         _env_file=None,
         database=DatabaseSettings(
@@ -57,7 +59,11 @@ def settings_for(tmp_path: Path, fake: FakeTelegram, public_url: str | None) -> 
         ),
         nlu=NluSettings(_env_file=None, cache_dir=tmp_path / "nlu-cache"),
         telegram=TelegramSettings(
-            _env_file=None, token=fake.token, webhook_secret=SECRET, api_url=fake.base_url
+            _env_file=None,
+            token=fake.token,
+            webhook_secret=SECRET,
+            api_url=fake.base_url,
+            staff_chat=staff_chat,
         ),
         web=WebSettings(_env_file=None, public_url=public_url),
     )
@@ -95,10 +101,13 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.close()
 
 
-async def start_stack(tmp_path: Path, fake: FakeTelegram, public_url: str | None) -> Stack:
+async def start_stack(
+    tmp_path: Path, fake: FakeTelegram, public_url: str | None, staff_chat: int | None = None
+) -> Stack:
     clock = FakeClock()
     nlu = FakeNluBackend(KEYWORDS, PRODUCTS)
-    services = await build_services(settings_for(tmp_path, fake, public_url), nlu=nlu, clock=clock)
+    settings = settings_for(tmp_path, fake, public_url, staff_chat)
+    services = await build_services(settings, nlu=nlu, clock=clock)
     app = build_web_app(services)
     channel = await attach_telegram(services, app)
     assert channel is not None
@@ -340,6 +349,72 @@ async def test_a_person_takes_over_the_telegram_chat_and_hands_it_back(stack: St
     await stack.services.desk.release(ctx.conversation_id, marta)
     assert await stack.post(text_update(3, "hello")) == 200
     assert stack.fake.sent[-1].text.startswith("Hello!")
+
+
+STAFF_CHAT = -1001234567890
+MARTA_ON_TELEGRAM = 9001
+
+
+def staff_update(
+    update_id: int, topic: int, text: str, user: int = MARTA_ON_TELEGRAM
+) -> dict[str, Any]:
+    """A message an agent writes in a topic of the staff group."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 7000 + update_id, "date": 1718000100, "text": text,
+            "chat": {"id": STAFF_CHAT, "type": "supergroup", "title": "Support", "is_forum": True},
+            "from": {"id": user, "is_bot": False, "first_name": "Marta"},
+            "message_thread_id": topic, "is_topic_message": True,
+        },
+    }  # fmt: skip
+
+
+async def test_the_staff_group_gets_a_topic_per_handed_off_customer_and_answers_from_it(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    stack = await start_stack(tmp_path, fake, PUBLIC_URL, staff_chat=STAFF_CHAT)
+    staff = stack.channel.dispatcher["staff"]
+    try:
+        await stack.services.staff.add_user(
+            "marta", "agent", "correct horse battery", str(MARTA_ON_TELEGRAM)
+        )
+        await stack.post(text_update(1, "I need a person"))
+        await staff.settle()
+        (topic,) = fake.topics
+        assert topic["chat_id"] == str(STAFF_CHAT) and topic["name"].endswith("· telegram")
+        in_topic = [m.text for m in fake.sent if m.thread_id == topic["message_thread_id"]]
+        assert in_topic[0] == "👤 customer: I need a person"
+        assert in_topic[1].startswith("🤖 bot: I'm passing you to a person")
+
+        thread = topic["message_thread_id"]
+        assert await stack.post(staff_update(2, thread, "Hi Giulia, Marta here <3")) == 200
+        to_customer = [m.text for m in fake.sent_to(CHAT)]
+        assert to_customer[-2] == "marta from our team is here and will answer you now."
+        assert to_customer[-1] == "marta 👤\nHi Giulia, Marta here <3"
+
+        await stack.post(text_update(3, "thanks! is it in stock?"))
+        async with stack.services.uow() as uow:
+            ctx = await uow.customers.context("telegram", CHAT)
+            marta = await uow.staff.user("marta")
+        assert ctx is not None and ctx.conversation_id is not None and marta is not None
+        await stack.services.desk.reply(ctx.conversation_id, marta, "Yes, 3 left.")  # console
+        await staff.settle()
+        in_topic = [m.text for m in fake.sent if m.thread_id == thread]
+        assert "👤 customer: thanks! is it in stock?" in in_topic
+        assert "🧑‍💼 marta: Yes, 3 left." in in_topic  # the console's reply shows in the topic
+        assert not any("Marta here" in text for text in in_topic)  # the topic's is not echoed
+
+        await stack.post(staff_update(4, thread, "can I help?", user=4242))
+        assert fake.sent[-1].text.startswith("Link your Telegram account to a console user")
+
+        await stack.post(staff_update(5, thread, "/release"))
+        assert fake.sent_to(CHAT)[-1].text.startswith("You're back with the shop's assistant.")
+        await stack.post(text_update(6, "hello"))
+        assert fake.sent_to(CHAT)[-1].text.startswith("Hello!")
+    finally:
+        await stack.client.close()
+        await stack.services.aclose()
 
 
 async def test_polling_answers_an_update_from_get_updates(

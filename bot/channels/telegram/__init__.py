@@ -17,7 +17,10 @@ from bot.channels.base import SenderRegistry
 from bot.channels.telegram.handlers import InboundHandler
 from bot.channels.telegram.runner import WEBHOOK_PATH, TelegramChannel
 from bot.channels.telegram.sender import TelegramSender
+from bot.console.desk import SupportDesk
+from bot.console.live import LiveUpdates
 from bot.settings import Settings
+from storage.uow import UnitOfWorkFactory
 
 __all__ = [
     "TELEGRAM_CHANNEL",
@@ -44,6 +47,15 @@ class TelegramServices(Protocol):
     @property
     def senders(self) -> SenderRegistry: ...
 
+    @property
+    def uow(self) -> UnitOfWorkFactory: ...
+
+    @property
+    def desk(self) -> SupportDesk: ...
+
+    @property
+    def live(self) -> LiveUpdates: ...
+
 
 async def attach_telegram(
     services: TelegramServices, app: web.Application
@@ -55,6 +67,9 @@ async def attach_telegram(
         return None
     channel = TelegramChannel(settings, services.pipeline)
     services.senders.register(channel.sender)
+    if settings.telegram.staff_chat is not None:
+        staff = channel.open_staff_desk(settings.telegram.staff_chat, services.uow, services.desk)
+        services.live.add_listener(staff.changed)
     app[TELEGRAM_CHANNEL] = channel
     if channel.uses_webhook:
         channel.add_webhook_route(app)

@@ -20,6 +20,7 @@ from bot.channels.telegram.mapping import (
     inbound_from_message,
     update_kind,
 )
+from bot.channels.telegram.staff_desk import StaffDesk
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,14 @@ def build_routers() -> list[Router]:
     return [messages, buttons, errors]
 
 
-async def on_message(message: Message, event_update: Update, pipeline: InboundHandler) -> None:
-    """A customer wrote (text, command or media): hand it to the pipeline."""
+async def on_message(
+    message: Message, event_update: Update, pipeline: InboundHandler, staff: StaffDesk | None
+) -> None:
+    """A customer wrote (text, command or media): hand it to the pipeline. In the staff
+    group, an agent wrote: hand it to the staff desk."""
+    if staff is not None and message.chat.id == staff.chat_id:
+        await staff.on_message(message)
+        return
     inbound = inbound_from_message(message, event_update.update_id)
     if inbound is None:
         log.info("ignored Telegram service message %s", event_update.update_id)

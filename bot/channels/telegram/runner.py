@@ -24,7 +24,10 @@ from pydantic import ValidationError
 
 from bot.channels.telegram.handlers import InboundHandler, build_routers, skip_foreign_updates
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.staff_desk import StaffDesk
+from bot.console.desk import SupportDesk
 from bot.settings import Settings
+from storage.uow import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ class TelegramChannel:
         )
         self.bot = Bot(token=tg.token.get_secret_value(), session=session)
         self._in_flight: set[asyncio.Task[Any]] = set()
-        self.dispatcher = Dispatcher(pipeline=pipeline)
+        self.dispatcher = Dispatcher(pipeline=pipeline, staff=None)
         self.dispatcher.update.outer_middleware(self._track)
         self.dispatcher.update.outer_middleware(skip_foreign_updates)
         self.dispatcher.include_routers(*build_routers())
@@ -58,6 +61,12 @@ class TelegramChannel:
             settings.web.public_url.rstrip("/") + WEBHOOK_PATH if settings.web.public_url else None
         )
         self._polling: asyncio.Task[None] | None = None
+
+    def open_staff_desk(self, chat_id: int, uow: UnitOfWorkFactory, desk: SupportDesk) -> StaffDesk:
+        """Serve the staff group ``chat_id``: its topics mirror handed-off conversations."""
+        staff = StaffDesk(self.bot, chat_id, uow, desk)
+        self.dispatcher["staff"] = staff
+        return staff
 
     @property
     def uses_webhook(self) -> bool:
