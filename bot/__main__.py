@@ -60,6 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--telegram-id", help="their Telegram user id, to answer from the staff group")
     users_sub.add_parser("list", help="list the users")
+    tokens = sub.add_parser("tokens", help="API tokens for the analytics API")
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
+    token = tokens_sub.add_parser("add", help="create a token (printed once)")
+    token.add_argument("name")
+    token.add_argument("--role", required=True, choices=["agent", "marketer", "admin"])
+    export = sub.add_parser("export", help="export data")
+    export.add_argument("what", choices=["touchpoints"])
+    export.add_argument("--format", choices=["csv", "jsonl", "parquet"], default="csv")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument("--since", type=_duration, help="only the last ..., e.g. 30d")
+    export.add_argument("--no-text", action="store_true", help="leave message text out")
+    report = sub.add_parser("report", help="the journey report in the terminal")
+    report.add_argument("--since", type=_duration, default="30d", help="period (30d)")
+    report.add_argument("--channel", help="only this channel")
+    report.add_argument("--html", help="also write a self-contained HTML report here")
     return parser
 
 
@@ -156,6 +171,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(
             commands.add_user(settings, args.name, args.role, password, args.telegram_id)
         )
+    if args.command == "tokens":
+        return asyncio.run(commands.add_token(settings, args.name, args.role))
+    if args.command == "export":
+        return asyncio.run(
+            commands.export_touchpoints(
+                settings, args.format, args.out, args.since, not args.no_text
+            )
+        )
+    if args.command == "report":
+        return asyncio.run(commands.report(settings, args.since, args.channel, args.html))
     if args.command == "conversations":
         return asyncio.run(commands.close_conversation(settings, args.id))
     if args.command == "nlu" and args.nlu_command == "parse":

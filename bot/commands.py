@@ -162,3 +162,105 @@ async def list_users(settings: Settings) -> int:
         table.add_row(user.name, user.role, "yes" if user.active else "no")
     Console().print(table)
     return 0
+
+
+async def add_token(settings: Settings, name: str, role: str) -> int:
+    """``journeybot tokens add``: an API token, printed once."""
+    from bot.analytics.access import AnalyticsAccess
+    from bot.console.auth import StaffAuth
+    from storage.staff import DuplicateUser
+
+    engine, uow = _unit_of_work(settings)
+    try:
+        token = await AnalyticsAccess(uow, StaffAuth(uow, utc_now), utc_now).add_token(name, role)
+    except (ValueError, DuplicateUser) as exc:
+        print(f"journeybot: {exc}")
+        return 1
+    finally:
+        await engine.dispose()
+    print(token)
+    return 0
+
+
+async def export_touchpoints(
+    settings: Settings, kind: str, out: str | None, since: timedelta | None, include_text: bool
+) -> int:
+    """``journeybot export touchpoints``: every touchpoint as CSV, JSON Lines or Parquet."""
+    import sys
+
+    from bot.analytics.export import columns, csv_header, csv_rows, jsonl_rows
+    from storage.queries import TouchpointFilter
+
+    names = columns(include_text)
+    where = TouchpointFilter(since=utc_now() - since if since else None)
+    engine, uow = _unit_of_work(settings)
+    try:
+        async with uow.read_only() as unit:
+            if kind == "parquet":
+                return await _parquet(unit, where, names, out)
+            # a command-line tool writing its one output file: nothing else waits on the loop
+            stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout  # noqa: ASYNC230, SIM115
+            try:
+                if kind == "csv":
+                    stream.write(csv_header(names))
+                async for batch in unit.queries.export_stream(where):
+                    stream.write(
+                        csv_rows(batch, names) if kind == "csv" else jsonl_rows(batch, names)
+                    )
+            finally:
+                if out:
+                    stream.close()
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _parquet(unit: Any, where: Any, names: tuple[str, ...], out: str | None) -> int:
+    """Parquet needs a file, and pyarrow (``pip install pyarrow``)."""
+    if out is None:
+        print("journeybot: --format parquet needs --out FILE")
+        return 2
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        print("journeybot: Parquet export needs pyarrow: .venv/bin/pip install pyarrow")
+        return 2
+    from bot.analytics.export import plain
+
+    writer = None
+    try:
+        async for batch in unit.queries.export_stream(where):
+            rows = [plain(r, names) for r in batch]
+            for row in rows:
+                row["products"] = json.dumps(row["products"])
+            table = pa.Table.from_pylist(rows)
+            writer = writer or pq.ParquetWriter(out, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return 0
+
+
+async def report(
+    settings: Settings, since: timedelta, channel: str | None, html: str | None
+) -> int:
+    """``journeybot report``: the journey report in the terminal (and as an HTML file)."""
+    from bot.analytics.report import journey_report
+    from bot.analytics.terminal import print_report, write_html
+    from storage.analytics import Period
+
+    now = utc_now()
+    engine, uow = _unit_of_work(settings)
+    try:
+        figures = await journey_report(
+            uow, load_shop(settings.shop_dir).journey_map, Period(now - since, now, channel), now
+        )
+    finally:
+        await engine.dispose()
+    print_report(figures, Console())
+    if html:
+        write_html(figures, html)
+        print(f"report written to {html}")
+    return 0

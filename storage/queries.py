@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
@@ -17,6 +19,30 @@ _TOUCHPOINT_COLUMNS = (
     "products", "language", "stage_before", "stage_after", "answered_by", "latency_ms",
     "created_at", "customer_id", "conversation_id", "faq_entry",
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointFilter:
+    """Which touchpoints a listing or export wants; None means any."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    channel: str | None = None
+    stage: str | None = None
+    intent: str | None = None
+    customer: str | None = None
+    """The customer's pseudonym."""
+    answered_by: str | None = None
+    language: str | None = None
+    kind: str | None = None
+
+
+EXPORT_COLUMNS = (
+    "id", "created_at", "customer", "channel", "direction", "kind", "intent", "confidence",
+    "language", "stage_before", "stage_after", "answered_by", "agent_id", "products",
+    "faq_entry", "latency_ms", "text",
+)  # fmt: skip
+"""The columns of a touchpoint export, in order (``customer`` is the pseudonym)."""
 
 
 class TouchpointQueries:
@@ -47,6 +73,48 @@ class TouchpointQueries:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [_row(row) for row in await self.connection.execute(stmt)]
+
+    async def export_page(
+        self, where: TouchpointFilter, after: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit`` touchpoints with an id above ``after``, oldest first, as
+        ``EXPORT_COLUMNS`` mappings (a keyset page: resume with the last id)."""
+        stmt = _export_select(where).where(table(t.Touchpoint).c.id > after).limit(limit)
+        return [
+            dict(zip(EXPORT_COLUMNS, row, strict=True))
+            for row in await self.connection.execute(stmt)
+        ]
+
+    async def export_stream(
+        self, where: TouchpointFilter, batch: int = 5000
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every matching touchpoint, in batches, never all in memory."""
+        after = 0
+        while True:
+            page = await self.export_page(where, after, batch)
+            if not page:
+                return
+            yield page
+            after = int(page[-1]["id"])
+
+
+def _export_select(where: TouchpointFilter) -> Select[Any]:
+    tp, c = table(t.Touchpoint), table(t.Customer)
+    columns = [c.c.pseudonym if name == "customer" else tp.c[name] for name in EXPORT_COLUMNS]
+    stmt = select(*columns).join(c, c.c.id == tp.c.customer_id).order_by(tp.c.id)
+    for name, value in (
+        ("channel", where.channel), ("intent", where.intent), ("answered_by", where.answered_by),
+        ("language", where.language), ("kind", where.kind), ("stage_after", where.stage),
+    ):  # fmt: skip
+        if value is not None:
+            stmt = stmt.where(tp.c[name] == value)
+    if where.customer is not None:
+        stmt = stmt.where(c.c.pseudonym == where.customer)
+    if where.since is not None:
+        stmt = stmt.where(tp.c.created_at >= where.since)
+    if where.until is not None:
+        stmt = stmt.where(tp.c.created_at < where.until)
+    return stmt
 
 
 def _row(row: Sequence[Any]) -> TouchpointRow:

@@ -124,6 +124,23 @@ class StaffRepository(Repository):
         s = table(t.StaffSession)
         await self.connection.execute(delete(s).where(s.c.token_hash == token_hash))
 
+    async def add_token(self, name: str, role: str, token_hash: str, now: datetime) -> None:
+        """Record an API token (only its hash); ``DuplicateUser`` when the name is taken."""
+        try:
+            await self.insert(
+                t.ApiToken,
+                {"name": name, "role": role, "token_hash": token_hash, "created_at": now},
+            )
+        except IntegrityError as exc:
+            raise DuplicateUser(f"a token called {name!r} exists already") from exc
+
+    async def token_role(self, token_hash: str) -> str | None:
+        """The role of the API token with this hash (None: no such token)."""
+        a = table(t.ApiToken)
+        stmt = select(a.c.role).where(a.c.token_hash == token_hash)
+        role: str | None = (await self.connection.execute(stmt)).scalar_one_or_none()
+        return role
+
     async def add_note(self, conversation_id: int, user_id: int, text: str, now: datetime) -> None:
         """Add an internal note."""
         await self.insert(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,11 +60,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def new_pseudonym() -> str:
+    """A random, stable stand-in for a customer in analytics and exports."""
+    return secrets.token_hex(8)
+
+
 class Customer(Base):
     """A person, whatever channel they reach us on."""
 
     __tablename__ = "customers"
+    __table_args__ = (Index("ix_customers_pseudonym", "pseudonym", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pseudonym: Mapped[str | None] = mapped_column(String(32), default=new_pseudonym)
+    """How exports and analytics name the customer: random, so it reveals nothing."""
     display_name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8))
     stage: Mapped[str | None] = mapped_column(String(64))
@@ -94,7 +103,10 @@ class Conversation(Base):
     """A thread between a customer and the shop on one channel identity."""
 
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_identity_status", "identity_id", "status"),)
+    __table_args__ = (
+        Index("ix_conversations_identity_status", "identity_id", "status"),
+        Index("ix_conversations_staff_topic", "staff_topic_id", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("channel_identities.id"))
@@ -109,7 +121,7 @@ class Conversation(Base):
     handoff_reason: Mapped[str | None] = mapped_column(String(200))
     waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    staff_topic_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    staff_topic_id: Mapped[int | None] = mapped_column(Integer)
     """The topic of the Telegram staff group that mirrors this conversation."""
     staff_synced_id: Mapped[int] = mapped_column(Integer, default=0)
     """The last message mirrored into that topic."""
@@ -283,12 +295,13 @@ class User(Base):
     """A member of staff: an ``agent`` (conversations), ``marketer`` (analytics) or ``admin``."""
 
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_telegram_id", "telegram_id", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(200))
     """argon2id, as argon2-cffi writes it."""
-    telegram_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    telegram_id: Mapped[str | None] = mapped_column(String(32))
     """Their Telegram user id, to answer from the staff group's topics."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -314,4 +327,15 @@ class Note(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ApiToken(Base):
+    """A token for the analytics API (``journeybot tokens add``); only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -11,6 +11,8 @@ from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from bot.analytics.access import AnalyticsAccess
+from bot.analytics.api import analytics_handler, touchpoints_handler
 from bot.channels.web.rest import rest_webhook
 from bot.channels.web.socket import SocketChannel, socket_handler
 from bot.channels.web.widget import Asset, asset_handler, session_handlers
@@ -105,6 +107,12 @@ def build_web_app(services: Services) -> web.Application:
         services.uow, services.staff, services.desk, services.live, services.settings.web
     )
     console.add_routes(app)
+    access = AnalyticsAccess(services.uow, services.staff, services.clock)
+    app.router.add_get("/api/touchpoints", touchpoints_handler(services.uow, access))
+    app.router.add_get(
+        "/api/analytics",
+        analytics_handler(services.uow, access, services.shop.journey_map, services.clock),
+    )
     app.router.add_get("/r/{token}", review_link_handler(ReviewLinks(services.uow, services.clock)))
     app.router.add_get("/widget.js", asset_handler(widget_js))
     app.router.add_get("/widget.css", asset_handler(Asset.load(STATIC / "widget.css", "text/css")))

@@ -144,3 +144,28 @@ def test_users_are_added_with_a_role_and_refused_twice_or_with_a_short_password(
     assert short.returncode == 1
     assert "at least 10 characters" in short.stdout
     assert "marta" in listed.stdout and "agent" in listed.stdout and "luca" not in listed.stdout
+
+
+def test_tokens_exports_and_the_report_from_the_command_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run(env, "db", "upgrade").returncode == 0
+    run(env, "chat", "--sender", "zoe", stdin="hello\nhow much is the XPS 13?\n/quit\n")
+    token = run(env, "tokens", "add", "dashboard", "--role", "marketer")
+    as_csv = run(env, "export", "touchpoints", "--format", "csv", "--no-text")
+    parquet = tmp_path / "touchpoints.parquet"
+    as_parquet = run(env, "export", "touchpoints", "--format", "parquet", "--out", str(parquet))
+    html = tmp_path / "report.html"
+    shown = run(env, "report", "--since", "7d", "--html", str(html))
+
+    assert token.returncode == 0 and len(token.stdout.strip()) >= 40
+    header, *rows = as_csv.stdout.splitlines()
+    assert header.startswith("id,created_at,customer,channel") and "text" not in header
+    assert len(rows) >= 2 and "zoe" not in as_csv.stdout
+    assert as_parquet.returncode == 0, as_parquet.stdout + as_parquet.stderr
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(parquet).num_rows == len(rows)
+    assert shown.returncode == 0, shown.stderr
+    assert "Funnel" in shown.stdout and "awareness" in shown.stdout
+    assert "<caption>Funnel</caption>" in html.read_text()

@@ -40,19 +40,29 @@ async def test_upgrading_a_0001_database_keeps_its_touchpoints(tmp_path: Path) -
             ),
             {"now": now},
         )
-        await connection.execute(
-            text(
-                "INSERT INTO touchpoints (customer_id, channel, direction, kind, text,"
-                " entities, products, created_at)"
-                " VALUES (1, 'rest', 'in', 'message', 'hi', '[]', '[]', :now)"
-            ),
-            {"now": now},
-        )
+        for statement in (
+            "INSERT INTO channel_identities (id, customer_id, channel, external_id, created_at)"
+            " VALUES (1, 1, 'rest', 'ann', :now)",
+            "INSERT INTO conversations (id, customer_id, identity_id, channel, status,"
+            " needs_human, started_at, last_message_at) VALUES (1, 1, 1, 'rest', 'bot', 0,"
+            " :now, :now)",
+            "INSERT INTO messages (id, conversation_id, customer_id, direction, channel,"
+            " recipient_id, kind, text, buttons, status, attempts, created_at)"
+            " VALUES (1, 1, 1, 'in', 'rest', 'ann', 'text', 'hi', '[]', 'received', 0, :now)",
+            "INSERT INTO touchpoints (customer_id, conversation_id, message_id, channel,"
+            " direction, kind, text, entities, products, created_at)"
+            " VALUES (1, 1, 1, 'rest', 'in', 'message', 'hi', '[]', '[]', :now)",
+        ):
+            await connection.execute(text(statement), {"now": now})
 
     await upgrade_async(url)
 
     async with engine.connect() as connection:
         rows = (await connection.execute(text("SELECT text, faq_entry FROM touchpoints"))).all()
         assert [tuple(r) for r in rows] == [("hi", None)]
+        status = (await connection.execute(text("SELECT status FROM conversations"))).scalar()
+        assert status == "bot"
+        pseudonym = (await connection.execute(text("SELECT pseudonym FROM customers"))).scalar()
+        assert isinstance(pseudonym, str) and len(pseudonym) == 16
         assert await connection.run_sync(_differences) == []
     await engine.dispose()

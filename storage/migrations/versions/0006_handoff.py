@@ -59,19 +59,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
     )
     op.create_index(op.f("ix_notes_conversation_id"), "notes", ["conversation_id"], unique=False)
-    with op.batch_alter_table("conversations") as batch:
-        batch.add_column(sa.Column("agent_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("handoff_reason", sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column("waiting_since", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_conversations_agent_id_users"), "users", ["agent_id"], ["id"]
-        )
-    with op.batch_alter_table("touchpoints") as batch:
-        batch.add_column(sa.Column("agent_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_touchpoints_agent_id_users"), "users", ["agent_id"], ["id"]
-        )
+    # Plain ADD COLUMN with the reference inline: SQLite can do that without rebuilding the
+    # table (a rebuild would have to drop a table that other rows still point at).
+    for table in ("conversations", "touchpoints"):
+        name = op.f(f"fk_{table}_agent_id_users")
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(
+                f"ALTER TABLE {table} ADD COLUMN agent_id INTEGER "
+                f"CONSTRAINT {name} REFERENCES users (id)"
+            )
+        else:
+            op.add_column(table, sa.Column("agent_id", sa.Integer(), nullable=True))
+            op.create_foreign_key(name, table, "users", ["agent_id"], ["id"])
+    op.add_column("conversations", sa.Column("handoff_reason", sa.String(200), nullable=True))
+    op.add_column("conversations", sa.Column("waiting_since", sa.DateTime(True), nullable=True))
+    op.add_column("conversations", sa.Column("claimed_at", sa.DateTime(True), nullable=True))
 
 
 def downgrade() -> None:

@@ -17,22 +17,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("conversations") as batch:
-        batch.add_column(sa.Column("staff_topic_id", sa.Integer(), nullable=True))
-        batch.add_column(
-            sa.Column("staff_synced_id", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch.create_unique_constraint(op.f("uq_conversations_staff_topic_id"), ["staff_topic_id"])
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("telegram_id", sa.String(length=32), nullable=True))
-        batch.create_unique_constraint(op.f("uq_users_telegram_id"), ["telegram_id"])
+    op.add_column("conversations", sa.Column("staff_topic_id", sa.Integer(), nullable=True))
+    op.add_column(
+        "conversations",
+        sa.Column("staff_synced_id", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.create_index(
+        "ix_conversations_staff_topic", "conversations", ["staff_topic_id"], unique=True
+    )
+    op.add_column("users", sa.Column("telegram_id", sa.String(length=32), nullable=True))
+    op.create_index("ix_users_telegram_id", "users", ["telegram_id"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_telegram_id", table_name="users")
     with op.batch_alter_table("users") as batch:
-        batch.drop_constraint(op.f("uq_users_telegram_id"), type_="unique")
         batch.drop_column("telegram_id")
+    op.drop_index("ix_conversations_staff_topic", table_name="conversations")
     with op.batch_alter_table("conversations") as batch:
-        batch.drop_constraint(op.f("uq_conversations_staff_topic_id"), type_="unique")
         batch.drop_column("staff_synced_id")
         batch.drop_column("staff_topic_id")

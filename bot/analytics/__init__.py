@@ -1,0 +1,1 @@
+"""Marketer analytics: the touchpoint log API and exports, the journey report."""

@@ -1,0 +1,84 @@
+"""Journey analytics shaped from plain rows: the funnel, rates, medians, the emotion curve.
+
+Storage answers "who reached which stage when", "how many carts", "how long until a person
+answered"; these functions turn the answers into the figures a marketer reads, in the order
+of the shop's own journey map. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from journeys.sentiment import score
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStep:
+    """One stage of the funnel: customers who reached it in the period, the share of the
+    previous stage's customers who went on to it, and the median hours it took them."""
+
+    stage: str
+    customers: int
+    conversion: float | None
+    median_hours: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready mapping."""
+        return {"stage": self.stage, "customers": self.customers,
+                "conversion": self.conversion, "median_hours": self.median_hours}  # fmt: skip
+
+
+def funnel(stages: Sequence[str], reaches: Iterable[tuple[int, str, datetime]]) -> list[FunnelStep]:
+    """The funnel over ``stages`` (journey order) from ``(customer, stage, first time)``."""
+    reached: dict[str, dict[int, datetime]] = {stage: {} for stage in stages}
+    for customer, stage, at in reaches:
+        if stage in reached:
+            reached[stage][customer] = at
+    steps: list[FunnelStep] = []
+    for i, stage in enumerate(stages):
+        here = reached[stage]
+        if i == 0:
+            steps.append(FunnelStep(stage, len(here), None, None))
+            continue
+        before = reached[stages[i - 1]]
+        went_on = [c for c in before if c in here and here[c] >= before[c]]
+        hours = [(here[c] - before[c]).total_seconds() / 3600 for c in went_on]
+        conversion = round(len(went_on) / len(before), 4) if before else None
+        steps.append(
+            FunnelStep(stage, len(here), conversion, round(median(hours), 2) if hours else None)
+        )
+    return steps
+
+
+def rate(part: int, whole: int) -> float | None:
+    """``part / whole`` rounded to 4 places (None when ``whole`` is 0)."""
+    return round(part / whole, 4) if whole else None
+
+
+def median_or_none(values: Sequence[float]) -> float | None:
+    """The median, rounded to 2 places (None without values)."""
+    return round(median(values), 2) if values else None
+
+
+def top(counts: Mapping[str, int], n: int = 10) -> list[tuple[str, int]]:
+    """The ``n`` largest counts, ties by name."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
+def emotion_curve(
+    stages: Sequence[str], messages: Iterable[tuple[str, str, str | None]], default_language: str
+) -> list[tuple[str, float | None, int]]:
+    """Average sentiment of customer messages per stage: ``(stage, average, messages)``,
+    the "peaks and valleys" of a journey map."""
+    totals = {stage: [0.0, 0] for stage in stages}
+    for stage, text, language in messages:
+        if stage in totals:
+            totals[stage][0] += score(text, language or default_language)
+            totals[stage][1] += 1
+    return [
+        (stage, round(total / count, 3) if count else None, int(count))
+        for stage, (total, count) in totals.items()
+    ]
