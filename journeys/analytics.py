@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
+from journeys.journey_map import JourneyMap
 from journeys.sentiment import score
 
 
@@ -82,3 +83,43 @@ def emotion_curve(
         (stage, round(total / count, 3) if count else None, int(count))
         for stage, (total, count) in totals.items()
     ]
+
+
+PAIN_INTENTS = frozenset({"hesitation", "complain", "nlu_fallback", "return_request"})
+"""What counts as a pain point on the journey map: objections, complaints, not understood."""
+
+
+def journey_map_rows(
+    journey_map: JourneyMap,
+    steps: Sequence[FunnelStep],
+    intents: Mapping[str, Mapping[str, int]],
+    channels: Mapping[str, Mapping[str, int]],
+    emotion: Mapping[str, float | None],
+    dropped: Mapping[str, int],
+) -> list[dict[str, object]]:
+    """The journey map a marketer would draw, stage by stage, from what customers did:
+    top intents, questions (the intents of the stage price questions signal), pain points,
+    emotion, touchpoints per channel and the drop-off."""
+    questions = set(
+        journey_map.stage(
+            journey_map.stage_for_signal("ask_price") or journey_map.stage_names[0]
+        ).intents
+    )
+    by_stage = {step.stage: step for step in steps}
+    rows: list[dict[str, object]] = []
+    for stage in journey_map.stages:
+        seen = intents.get(stage.name, {})
+        step = by_stage.get(stage.name)
+        rows.append({
+            "stage": stage.name,
+            "description": stage.description,
+            "customers": step.customers if step else 0,
+            "conversion": step.conversion if step else None,
+            "doing": top({i: n for i, n in seen.items() if i not in PAIN_INTENTS}, 5),
+            "asking": top({i: n for i, n in seen.items() if i in questions}, 5),
+            "pains": top({i: n for i, n in seen.items() if i in PAIN_INTENTS}, 5),
+            "emotion": emotion.get(stage.name),
+            "channels": top(channels.get(stage.name, {}), 5),
+            "dropped": dropped.get(stage.name, 0),
+        })  # fmt: skip
+    return rows

@@ -175,6 +175,21 @@ class JourneyAnalytics(TouchpointQueries):
             stmt = stmt.where(tp.c.stage_after == stage)
         return {intent: int(n) for intent, n in await self.connection.execute(stmt)}
 
+    async def by_stage(self, period: Period, column: str) -> dict[str, dict[str, int]]:
+        """Customer messages counted per stage (after the message) and ``column`` (``intent``
+        or ``channel``)."""
+        tp = table(t.Touchpoint)
+        stmt = (
+            select(tp.c.stage_after, tp.c[column], func.count())
+            .where(*self._messages(period), tp.c.stage_after.is_not(None))
+            .group_by(tp.c.stage_after, tp.c[column])
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for stage, value, n in await self.connection.execute(stmt):
+            if value is not None:
+                counts.setdefault(stage, {})[value] = int(n)
+        return counts
+
     async def product_counts(self, period: Period) -> dict[str, int]:
         """How often each product came up in answers to customers."""
         counts: dict[str, int] = {}

@@ -112,7 +112,8 @@ class Console:
             login = await self.auth.login(_text(form, "name"), _text(form, "password"), address)
         except LoginRefused as refused:
             return await self.login_page(request, str(refused).capitalize() + ".", 401)
-        response = web.HTTPSeeOther("/console", headers=HEADERS)
+        home = "/console" if login.user.role in CONSOLE_ROLES else "/dashboard"
+        response = web.HTTPSeeOther(home, headers=HEADERS)
         response.set_cookie(
             COOKIE, login.token, httponly=True, samesite="Strict", secure=self.secure,
             path="/", max_age=12 * 3600,

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.analytics.access import AnalyticsAccess
 from bot.analytics.api import analytics_handler, touchpoints_handler
+from bot.analytics.dashboard import Dashboard
 from bot.channels.web.rest import rest_webhook
 from bot.channels.web.socket import SocketChannel, socket_handler
 from bot.channels.web.widget import Asset, asset_handler, session_handlers
@@ -112,6 +113,9 @@ def build_web_app(services: Services) -> web.Application:
     app.router.add_get(
         "/api/analytics",
         analytics_handler(services.uow, access, services.shop.journey_map, services.clock),
+    )
+    Dashboard(services.uow, services.staff, services.shop.journey_map, services.clock).add_routes(
+        app
     )
     app.router.add_get("/r/{token}", review_link_handler(ReviewLinks(services.uow, services.clock)))
     app.router.add_get("/widget.js", asset_handler(widget_js))

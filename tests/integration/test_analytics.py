@@ -238,3 +238,79 @@ async def test_only_marketers_and_admins_read_analytics(client: Client, services
 
     assert (nothing.status, forged.status, as_agent.status) == (401, 401, 403)
     assert "agent role cannot read analytics" in (await as_agent.json())["error"]
+
+
+async def logged_in(services: Services, name: str, role: str) -> Client:
+    """A browser logged in at /console/login as a new ``role`` user."""
+    import re
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.web.app import build_web_app
+
+    await services.staff.add_user(name, role, PASSWORD)
+    browser: Client = TestClient(TestServer(build_web_app(services)))
+    await browser.start_server()
+    page = await browser.get("/console/login")
+    (csrf,) = re.findall(r'name="csrf" value="([^"]+)"', await page.text())
+    form = {"csrf": csrf, "name": name, "password": PASSWORD}
+    landed = await browser.post("/console/login", data=form, allow_redirects=False)
+    assert landed.headers["Location"] == ("/dashboard" if role == "marketer" else "/console")
+    return browser
+
+
+async def test_a_marketer_sees_every_chart_with_its_numbers(services: Services) -> None:
+    browser = await logged_in(services, "mia", "marketer")
+    try:
+        html = await (await browser.get("/dashboard?since=2026-03-01&until=2026-03-31")).text()
+        by_channel = await browser.get("/dashboard?channel=telegram&since=2026-03-01")
+    finally:
+        await browser.close()
+
+    for chart in (
+        "funnel",
+        "conversion",
+        "drop-off",
+        "recovery",
+        "csat",
+        "reviews",
+        "mix",
+        "emotion",
+    ):
+        assert f'id="{chart}"' in html
+    assert html.count("<svg") == 8 and html.count("<summary>Numbers</summary>") == 8
+    assert "CSAT: answers per score (CSAT 50 %)" in html
+    assert "blorp zzz" in html  # what the bot should learn next
+    assert 'href="/api/touchpoints?format=csv&amp;since=2026-03-01' in html
+    assert by_channel.status == 200
+
+
+async def test_the_journey_map_is_made_from_the_conversations(services: Services) -> None:
+    browser = await logged_in(services, "mia", "marketer")
+    try:
+        page = await (await browser.get("/dashboard/journey-map?since=2026-03-01")).text()
+        data = await (await browser.get("/dashboard/journey-map.json?since=2026-03-01")).json()
+    finally:
+        await browser.close()
+
+    stages = {s["stage"]: s for s in data["stages"]}
+    assert list(stages) == ["awareness", "consideration", "purchase", "retention", "advocacy"]
+    assert stages["consideration"]["asking"] == [["ask_price", 2]]
+    assert ["nlu_fallback", 1] in stages["awareness"]["pains"]
+    assert stages["consideration"]["dropped"] == 1
+    assert stages["awareness"]["channels"] == [["web", 6]]  # 4 hellos, cleo's 2 messages
+    assert "What they ask" in page and "ask_price (2)" in page
+
+
+async def test_the_dashboard_is_for_marketers_and_admins_only(
+    services: Services, client: Client
+) -> None:
+    agent = await logged_in(services, "ugo", "agent")
+    try:
+        refused = await agent.get("/dashboard")
+    finally:
+        await agent.close()
+    nobody = await client.get("/dashboard/journey-map", allow_redirects=False)
+
+    assert refused.status == 403
+    assert (nobody.status, nobody.headers["Location"]) == (303, "/console/login")
