@@ -10,6 +10,7 @@ import signal
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.analytics.summaries import Summaries
 from bot.app import Services, build_services
 from bot.scheduler import start_scheduler
 from bot.settings import Settings
@@ -24,7 +25,10 @@ async def start(services: Services, stop: asyncio.Event) -> web.Application:
     services.background.append(
         asyncio.create_task(services.outbox.run(services.settings.outbox_interval, stop))
     )
-    scheduler = start_scheduler(services.follow_ups, services.settings.follow_up_interval)
+    summaries = Summaries(services.uow, services.shop.journey_map.default_language)
+    scheduler = start_scheduler(
+        services.follow_ups, services.settings.follow_up_interval, summaries
+    )
     stop_task = asyncio.create_task(_shutdown_on(stop, scheduler))
     services.background.append(stop_task)
     if services.settings.telegram.token is not None:

@@ -70,19 +70,47 @@ def top(counts: Mapping[str, int], n: int = 10) -> list[tuple[str, int]]:
 
 
 def emotion_curve(
-    stages: Sequence[str], messages: Iterable[tuple[str, str, str | None]], default_language: str
+    stages: Sequence[str], sums: Mapping[str, tuple[float, int]]
 ) -> list[tuple[str, float | None, int]]:
     """Average sentiment of customer messages per stage: ``(stage, average, messages)``,
-    the "peaks and valleys" of a journey map."""
-    totals = {stage: [0.0, 0] for stage in stages}
-    for stage, text, language in messages:
-        if stage in totals:
-            totals[stage][0] += score(text, language or default_language)
-            totals[stage][1] += 1
-    return [
-        (stage, round(total / count, 3) if count else None, int(count))
-        for stage, (total, count) in totals.items()
-    ]
+    the "peaks and valleys" of a journey map, from summed scores."""
+    curve: list[tuple[str, float | None, int]] = []
+    for stage in stages:
+        total, count = sums.get(stage, (0.0, 0))
+        curve.append((stage, round(total / count, 3) if count else None, count))
+    return curve
+
+
+DayKey = tuple[str, str, str, str, str]
+"""(day, channel, language, stage, intent)"""
+MentionKey = tuple[str, str, str, str]
+"""(day, channel, kind, value)"""
+UNRECOGNISED = "nlu_fallback"
+
+
+def summarise(
+    messages: Iterable[tuple[str, str, str, str, str, Sequence[str], str]], default_language: str
+) -> tuple[list[tuple[str, str, str, str, str, int, float]], list[tuple[str, str, str, str, int]]]:
+    """Daily sums of customer messages ``(day, channel, language, stage, intent, products,
+    text)``: messages and summed sentiment per day, channel, language, stage and intent;
+    products talked about and messages not understood per day and channel."""
+    days: dict[DayKey, list[float]] = {}
+    mentions: dict[MentionKey, int] = {}
+    for day, channel, language, stage, intent, products, text in messages:
+        key = (day, channel, language, stage, intent)
+        sums = days.setdefault(key, [0, 0.0])
+        sums[0] += 1
+        sums[1] += score(text, language or default_language)
+        for product in products:
+            mention = (day, channel, "product", product)
+            mentions[mention] = mentions.get(mention, 0) + 1
+        if intent == UNRECOGNISED and text.strip():
+            mention = (day, channel, "unrecognised", " ".join(text.lower().split())[:200])
+            mentions[mention] = mentions.get(mention, 0) + 1
+    return (
+        [(*key, int(n), round(total, 6)) for key, (n, total) in days.items()],
+        [(*key, n) for key, n in mentions.items()],
+    )
 
 
 PAIN_INTENTS = frozenset({"hesitation", "complain", "nlu_fallback", "return_request"})

@@ -7,19 +7,16 @@ channel; the shaping (conversion rates, medians, the journey order of stages) is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Numeric, Text, and_, func, select
+from sqlalchemy import Numeric, func, select
 
 from storage import tables as t
 from storage.queries import TouchpointQueries
 from storage.statements import table
-
-BATCH = 5000
-"""Rows read at a time when every message of a period is needed."""
+from storage.summaries import SummaryRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +45,14 @@ class Stalled:
     stage: str
     last_seen: datetime
     last_intents: list[str]
+
+
+def days_of(period: Period) -> tuple[str, str]:
+    """The first day and the day after the last day of ``period`` (UTC dates): what the
+    daily summaries answer for (a period that starts or ends within a day counts that whole
+    day)."""
+    last = period.until - timedelta(microseconds=1)
+    return period.since.date().isoformat(), (last.date() + timedelta(days=1)).isoformat()
 
 
 class JourneyAnalytics(TouchpointQueries):
@@ -129,18 +134,19 @@ class JourneyAnalytics(TouchpointQueries):
         }
 
     async def support(self, period: Period) -> dict[str, Any]:
-        """Conversations, hand-offs requested, first agent replies and claims per agent."""
-        tp, u = table(t.Touchpoint), table(t.User)
+        """Conversations active in the period, hand-offs requested, first agent replies and
+        claims per agent."""
+        tp, u, c = table(t.Touchpoint), table(t.User), table(t.Conversation)
         window = (tp.c.created_at >= period.since, tp.c.created_at < period.until)
-        conversations = select(func.count(func.distinct(tp.c.conversation_id))).where(
-            *window, tp.c.direction == "in", tp.c.kind == "message"
+        conversations = select(func.count()).where(
+            c.c.last_message_at >= period.since, c.c.started_at < period.until
         )
         requested = select(tp.c.conversation_id, func.min(tp.c.created_at)).where(
             *window, tp.c.intent == "handoff_requested"
         ).group_by(tp.c.conversation_id)  # fmt: skip
         first_reply = (
             select(tp.c.conversation_id, func.min(tp.c.created_at))
-            .where(*window, tp.c.answered_by == "agent", tp.c.kind == "message")
+            .where(*window, tp.c.intent == "agent_reply")
             .group_by(tp.c.conversation_id)
         )
         per_agent = (
@@ -150,7 +156,7 @@ class JourneyAnalytics(TouchpointQueries):
             .group_by(u.c.name)
         )
         if period.channel:
-            conversations = conversations.where(tp.c.channel == period.channel)
+            conversations = conversations.where(c.c.channel == period.channel)
             requested = requested.where(tp.c.channel == period.channel)
             first_reply = first_reply.where(tp.c.channel == period.channel)
             per_agent = per_agent.where(tp.c.channel == period.channel)
@@ -164,96 +170,50 @@ class JourneyAnalytics(TouchpointQueries):
         }
 
     async def intent_counts(self, period: Period, stage: str | None = None) -> dict[str, int]:
-        """Customer messages per intent (optionally of those in ``stage`` after the message)."""
-        tp = table(t.Touchpoint)
-        stmt = (
-            select(tp.c.intent, func.count())
-            .where(*self._messages(period), tp.c.intent.is_not(None))
-            .group_by(tp.c.intent)
-        )
-        if stage is not None:
-            stmt = stmt.where(tp.c.stage_after == stage)
-        return {intent: int(n) for intent, n in await self.connection.execute(stmt)}
+        """Customer messages per intent (optionally of those in ``stage`` after the message),
+        from the daily summaries."""
+        rows = await self._sums(period, ("intent",), stage)
+        return {intent: int(n) for intent, n, _ in rows if intent}
+
+    async def product_counts(self, period: Period, limit: int = 10) -> dict[str, int]:
+        """How often each product came up in answers to customers (the most frequent)."""
+        first, end = days_of(period)
+        found = await self._summaries.mention_sums(first, end, period.channel, "product", limit)
+        return dict(found)
+
+    async def unrecognised(self, period: Period, limit: int = 10) -> list[tuple[str, int]]:
+        """The most frequent messages the NLU did not understand."""
+        first, end = days_of(period)
+        return await self._summaries.mention_sums(first, end, period.channel, "unrecognised", limit)
+
+    async def mix(self, period: Period) -> list[tuple[str, str, str | None, int]]:
+        """Customer messages per day, channel and language: ``(day, channel, language, n)``."""
+        rows = await self._sums(period, ("day", "channel", "language"))
+        return [(day, channel, language or None, int(n)) for day, channel, language, n, _ in rows]
 
     async def by_stage(self, period: Period, column: str) -> dict[str, dict[str, int]]:
         """Customer messages counted per stage (after the message) and ``column`` (``intent``
         or ``channel``)."""
-        tp = table(t.Touchpoint)
-        stmt = (
-            select(tp.c.stage_after, tp.c[column], func.count())
-            .where(*self._messages(period), tp.c.stage_after.is_not(None))
-            .group_by(tp.c.stage_after, tp.c[column])
-        )
         counts: dict[str, dict[str, int]] = {}
-        for stage, value, n in await self.connection.execute(stmt):
-            if value is not None:
+        for stage, value, n, _ in await self._sums(period, ("stage", column)):
+            if stage and value:
                 counts.setdefault(stage, {})[value] = int(n)
         return counts
 
-    async def product_counts(self, period: Period) -> dict[str, int]:
-        """How often each product came up in answers to customers."""
-        counts: dict[str, int] = {}
-        tp = table(t.Touchpoint)
-        stmt = select(tp.c.products).where(*self._messages(period))
-        for (products,) in await self.connection.execute(stmt):
-            for product in products or []:
-                counts[product] = counts.get(product, 0) + 1
-        return counts
+    async def sentiment_by_stage(self, period: Period) -> dict[str, tuple[float, int]]:
+        """Per stage: the summed sentiment of customer messages and how many there were."""
+        rows = await self._sums(period, ("stage",))
+        return {stage: (float(total or 0), int(n)) for stage, n, total in rows if stage}
 
-    async def unrecognised(self, period: Period, limit: int = 10) -> list[tuple[str, int]]:
-        """The most frequent messages the NLU did not understand."""
-        tp = table(t.Touchpoint)
-        text = func.lower(func.trim(tp.c.text))
-        stmt = (
-            select(text, func.count().label("n"))
-            .where(*self._messages(period), tp.c.intent == "nlu_fallback")
-            .group_by(text)
-            .order_by(func.count().desc(), text)
-            .limit(limit)
-        )
-        return [(str(t_), int(n)) for t_, n in await self.connection.execute(stmt)]
+    async def _sums(
+        self, period: Period, group: tuple[str, ...], stage: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        first, end = days_of(period)
+        return await self._summaries.day_sums(first, end, period.channel, group, stage)
 
-    async def mix(self, period: Period) -> list[tuple[str, str, str | None, int]]:
-        """Customer messages per day, channel and language: ``(day, channel, language, n)``."""
-        tp = table(t.Touchpoint)
-        day: Any = func.substr(func.cast(tp.c.created_at, Text()), 1, 10)
-        if self.connection.dialect.name == "postgresql":
-            day = func.to_char(func.timezone("UTC", tp.c.created_at), "YYYY-MM-DD")
-        stmt = (
-            select(day, tp.c.channel, tp.c.language, func.count())
-            .where(*self._messages(period))
-            .group_by(day, tp.c.channel, tp.c.language)
-            .order_by(day, tp.c.channel, tp.c.language)
-        )
-        return [(str(d), c, lang, int(n)) for d, c, lang, n in await self.connection.execute(stmt)]
-
-    async def texts_by_stage(self, period: Period) -> AsyncIterator[tuple[str, str, str | None]]:
-        """``(stage, text, language)`` of every customer message, for the emotion curve."""
-        tp = table(t.Touchpoint)
-        after = 0
-        while True:
-            stmt = (
-                select(tp.c.id, tp.c.stage_after, tp.c.text, tp.c.language)
-                .where(*self._messages(period), tp.c.stage_after.is_not(None), tp.c.id > after)
-                .order_by(tp.c.id)
-                .limit(BATCH)
-            )
-            rows = list(await self.connection.execute(stmt))
-            for _, stage, text, language in rows:
-                yield stage, text, language
-            if len(rows) < BATCH:
-                return
-            after = rows[-1][0]
-
-    def _messages(self, period: Period) -> tuple[Any, ...]:
-        """Customer messages in the period (and channel)."""
-        tp = table(t.Touchpoint)
-        where = [tp.c.created_at >= period.since, tp.c.created_at < period.until,
-                 tp.c.direction == "in", tp.c.kind.in_(("message", "csat_answered",
-                                                         "csat_comment"))]  # fmt: skip
-        if period.channel:
-            where.append(tp.c.channel == period.channel)
-        return (and_(*where),)
+    @property
+    def _summaries(self) -> SummaryRepository:
+        return SummaryRepository(self.connection)
 
     @staticmethod
     def _on_channel(period: Period) -> Any:

@@ -106,6 +106,7 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_identity_status", "identity_id", "status"),
         Index("ix_conversations_staff_topic", "staff_topic_id", unique=True),
+        Index("ix_conversations_last_message", "last_message_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -162,6 +163,7 @@ class Touchpoint(Base):
     """One logged exchange: what the customer said, what we understood and who answered."""
 
     __tablename__ = "touchpoints"
+    __table_args__ = (Index("ix_touchpoints_intent_created", "intent", "created_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
@@ -189,6 +191,7 @@ class StageHistory(Base):
     """Every stage change of a customer, with the reason."""
 
     __tablename__ = "stage_history"
+    __table_args__ = (Index("ix_stage_history_at", "at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     previous: Mapped[str | None] = mapped_column(String(64))
@@ -339,3 +342,42 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TouchpointDay(Base):
+    """Customer messages summed per day (UTC), channel, language, stage and intent, with the
+    sum of their sentiment: what the dashboard's counts and emotion curve read at scale.
+    Kept up to date from the touchpoint log by ``bot.analytics.summaries``."""
+
+    __tablename__ = "touchpoint_days"
+    __table_args__ = (UniqueConstraint("day", "channel", "language", "stage", "intent"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    stage: Mapped[str] = mapped_column(String(64))
+    intent: Mapped[str] = mapped_column(String(100))
+    messages: Mapped[int] = mapped_column(Integer)
+    sentiment_sum: Mapped[float] = mapped_column(Float)
+
+
+class MentionDay(Base):
+    """Per day and channel: how often each product was talked about (``kind`` product), and
+    each message the NLU did not understand (``kind`` unrecognised, its lower-cased text)."""
+
+    __tablename__ = "mention_days"
+    __table_args__ = (UniqueConstraint("day", "channel", "kind", "value"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    times: Mapped[int] = mapped_column(Integer)
+
+
+class SummaryState(Base):
+    """How far the summaries have read the touchpoint log."""
+
+    __tablename__ = "summary_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)

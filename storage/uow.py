@@ -31,6 +31,7 @@ from storage.repositories import (
     TouchpointRepository,
 )
 from storage.staff import StaffRepository
+from storage.summaries import SummaryRepository
 from storage.surveys import SurveyRepository
 
 
@@ -48,6 +49,7 @@ class SqlAlchemyUnitOfWork:
     surveys: SurveyRepository
     staff: StaffRepository
     handoff: HandoffRepository
+    summaries: SummaryRepository
     connection: AsyncConnection
 
     def __init__(
@@ -85,6 +87,7 @@ class SqlAlchemyUnitOfWork:
         self.surveys = SurveyRepository(connection)
         self.staff = StaffRepository(connection)
         self.handoff = HandoffRepository(connection)
+        self.summaries = SummaryRepository(connection)
         return self
 
     async def __aexit__(

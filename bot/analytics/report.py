@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.analytics.summaries import Summaries
 from journeys.analytics import emotion_curve, funnel, median_or_none, rate, top
 from journeys.journey_map import JourneyMap
 from storage.analytics import JourneyAnalytics, Period
@@ -25,6 +26,7 @@ async def journey_report(
 ) -> dict[str, Any]:
     """Funnel, drop-off, recovery, satisfaction, support, content, mix and emotion."""
     stages = journey_map.stage_names
+    await Summaries(uow, journey_map.default_language).refresh()
     async with uow.read_only() as unit:
         analytics = JourneyAnalytics(unit.connection)
         reaches = await analytics.stage_reaches(period)
@@ -53,7 +55,7 @@ async def journey_report(
         products = await analytics.product_counts(period)
         unrecognised = await analytics.unrecognised(period)
         mix = await analytics.mix(period)
-        messages = [m async for m in analytics.texts_by_stage(period)]
+        sentiment = await analytics.sentiment_by_stage(period)
     answered = sum(intents.values())
     recovered_orders = sum(count for count, _ in recovery["recovered"].values())
     return {
@@ -103,6 +105,6 @@ async def journey_report(
         "mix": [{"day": d, "channel": c, "language": lang, "messages": n} for d, c, lang, n in mix],
         "emotion": [
             {"stage": stage, "sentiment": avg, "messages": n}
-            for stage, avg, n in emotion_curve(stages, messages, journey_map.default_language)
+            for stage, avg, n in emotion_curve(stages, sentiment)
         ],
     }

@@ -26,6 +26,8 @@ from storage.staff import StaffUser
 from storage.uow import SqlAlchemyUnitOfWork, UnitOfWorkFactory
 
 MAX_NOTE = 4000
+AGENT_REPLY = "agent_reply"
+"""The intent an agent's message is logged with (the support figures look for it)."""
 
 
 class DeskError(Exception):
@@ -201,7 +203,8 @@ async def _send(
         now=now,
     )
     point = NewTouchpoint(
-        state.channel, "out", text, now, language=state.language, stage_before=state.stage,
+        state.channel, "out", text, now, intent=AGENT_REPLY if user else None,
+        language=state.language, stage_before=state.stage,
         stage_after=state.stage, answered_by=answered_by, agent_id=user.id if user else None,
     )  # fmt: skip
     await uow.touchpoints.add(state.customer_id, state.conversation_id, queued[0].id, point)

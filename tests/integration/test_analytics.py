@@ -314,3 +314,22 @@ async def test_the_dashboard_is_for_marketers_and_admins_only(
 
     assert refused.status == 403
     assert (nobody.status, nobody.headers["Location"]) == (303, "/console/login")
+
+
+async def test_the_summaries_count_every_message_once_as_the_log_grows(
+    services: Services, client: Client, token: str, clock: FakeClock
+) -> None:
+    from bot.analytics.summaries import Summaries
+
+    before = (await report(client, token))["content"]["top_intents"]
+    clock.advance(minutes=1)
+    for n in range(3):
+        await services.pipeline.handle(InboundMessage("web", "bob", "how much?", f"more-{n}"))
+    refreshers = [Summaries(services.uow, "en") for _ in range(3)]
+    import asyncio
+
+    read = await asyncio.gather(*(r.refresh() for r in refreshers))
+    after = (await report(client, token))["content"]["top_intents"]
+
+    assert sum(read) == 3  # three refreshers at once: each message summed by exactly one
+    assert dict(after)["ask_price"] == dict(before)["ask_price"] + 3
