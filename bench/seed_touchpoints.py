@@ -128,6 +128,7 @@ def _customer(
         step = min(reached - 1, i * reached // points)
         current = STAGES[step]
         if current != previous:
+            rows["customer_stages"].append({"customer_id": cid, "stage": current, "first_at": at})
             rows["stage_history"].append(
                 {
                     "customer_id": cid,
@@ -208,6 +209,7 @@ _TABLES = {
     "channel_identities": t.ChannelIdentity,
     "conversations": t.Conversation,
     "stage_history": t.StageHistory,
+    "customer_stages": t.CustomerStage,
     "touchpoints": t.Touchpoint,
     "commerce_events": t.CommerceEvent,
     "surveys": t.Survey,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from statistics import median
 
 from journeys.journey_map import JourneyMap
@@ -32,25 +31,21 @@ class FunnelStep:
                 "conversion": self.conversion, "median_hours": self.median_hours}  # fmt: skip
 
 
-def funnel(stages: Sequence[str], reaches: Iterable[tuple[int, str, datetime]]) -> list[FunnelStep]:
-    """The funnel over ``stages`` (journey order) from ``(customer, stage, first time)``."""
-    reached: dict[str, dict[int, datetime]] = {stage: {} for stage in stages}
-    for customer, stage, at in reaches:
-        if stage in reached:
-            reached[stage][customer] = at
+def funnel(
+    stages: Sequence[str],
+    reached: Mapping[str, int],
+    went_on: Mapping[tuple[str, str], tuple[int, float | None]],
+) -> list[FunnelStep]:
+    """The funnel over ``stages`` (journey order): customers who first reached each stage,
+    and the share of the previous stage's customers who went on to it, with the median hours."""
     steps: list[FunnelStep] = []
     for i, stage in enumerate(stages):
-        here = reached[stage]
         if i == 0:
-            steps.append(FunnelStep(stage, len(here), None, None))
+            steps.append(FunnelStep(stage, reached.get(stage, 0), None, None))
             continue
-        before = reached[stages[i - 1]]
-        went_on = [c for c in before if c in here and here[c] >= before[c]]
-        hours = [(here[c] - before[c]).total_seconds() / 3600 for c in went_on]
-        conversion = round(len(went_on) / len(before), 4) if before else None
-        steps.append(
-            FunnelStep(stage, len(here), conversion, round(median(hours), 2) if hours else None)
-        )
+        converted, hours = went_on.get((stages[i - 1], stage), (0, None))
+        before = reached.get(stages[i - 1], 0)
+        steps.append(FunnelStep(stage, reached.get(stage, 0), rate(converted, before), hours))
     return steps
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
+from statistics import median
 from typing import Any
 
-from sqlalchemy import Numeric, func, select
+from sqlalchemy import Numeric, case, func, select
 
 from storage import tables as t
 from storage.queries import TouchpointQueries
@@ -26,15 +28,6 @@ class Period:
     since: datetime
     until: datetime
     channel: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StageReach:
-    """A customer reaching a stage: who, which stage, when (the first time in the period)."""
-
-    customer_id: int
-    stage: str
-    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +51,40 @@ def days_of(period: Period) -> tuple[str, str]:
 class JourneyAnalytics(TouchpointQueries):
     """Analytics queries on the unit of work's connection."""
 
-    async def stage_reaches(self, period: Period) -> list[StageReach]:
-        """The first time in the period each customer entered each stage."""
-        h = table(t.StageHistory)
-        stmt = (
-            select(h.c.customer_id, h.c.current, func.min(h.c.at))
-            .where(h.c.at >= period.since, h.c.at < period.until)
-            .group_by(h.c.customer_id, h.c.current)
+    async def funnel_figures(
+        self, period: Period, stages: tuple[str, ...]
+    ) -> tuple[dict[str, int], dict[tuple[str, str], tuple[int, float | None]]]:
+        """Customers who first reached each stage in the period, and for each next stage how
+        many of them reached it afterwards (before the period's end), with the median hours
+        it took them."""
+        c = table(t.CustomerStage)
+        first = (c.c.first_at >= period.since, c.c.first_at < period.until)
+        on_channel = (c.c.customer_id.in_(self._on_channel(period)),) if period.channel else ()
+        counts = select(c.c.stage, func.count()).where(*first, *on_channel).group_by(c.c.stage)
+        reached = {stage: int(n) for stage, n in await self.connection.execute(counts)}
+        went_on: dict[tuple[str, str], tuple[int, float | None]] = {}
+        following = dict(pairwise(stages))
+        if not following:
+            return reached, went_on
+        b = c.alias("b")
+        next_stage = case(following, value=c.c.stage)
+        pairs = (
+            select(c.c.stage, self._hours_between(c.c.first_at, b.c.first_at))
+            .join(b, (b.c.customer_id == c.c.customer_id) & (b.c.stage == next_stage))
+            .where(*first, *on_channel, b.c.first_at >= c.c.first_at, b.c.first_at < period.until)
         )
-        stmt = stmt.where(h.c.customer_id.in_(self._on_channel(period))) if period.channel else stmt
-        return [StageReach(*row) for row in await self.connection.execute(stmt)]
+        hours: dict[str, list[float]] = {}
+        for stage, value in await self.connection.execute(pairs):
+            hours.setdefault(stage, []).append(float(value))
+        for before, after in following.items():
+            values = hours.get(before, [])
+            went_on[(before, after)] = (len(values), round(median(values), 2) if values else None)
+        return reached, went_on
+
+    def _hours_between(self, start: Any, end: Any) -> Any:
+        if self.connection.dialect.name == "postgresql":
+            return func.extract("epoch", end - start) / 3600.0
+        return (func.julianday(end) - func.julianday(start)) * 24.0
 
     async def stalled(self, stage: str, silent_since: datetime, limit: int = 100) -> list[Stalled]:
         """Customers whose stage is ``stage`` and who were last seen before ``silent_since``,

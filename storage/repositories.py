@@ -82,7 +82,12 @@ class CustomerRepository(Repository):
     async def add_stage_change(
         self, customer_id: int, previous: str | None, current: str, reason: str, at: datetime
     ) -> None:
-        """Append one step to the customer's stage history."""
+        """Append one step to the customer's stage history (and note the first time they
+        reached the stage)."""
+        await self.connection.execute(
+            s.first_stage(self.connection.dialect.name),
+            {"customer_id": customer_id, "stage": current, "first_at": at},
+        )
         await self.connection.execute(
             s.insert_rows(t.StageHistory),
             {

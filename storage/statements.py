@@ -208,6 +208,18 @@ def follow_up_once(dialect: str) -> Insert:
 
 
 @cache
+def first_stage(dialect: str) -> Insert:
+    """INSERT when a customer first reached a stage; nothing if they had before."""
+    c = table(t.CustomerStage)
+    keys = [c.c.customer_id, c.c.stage]
+    insert_: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert_ is None:
+        raise NotImplementedError(f"stage tracking on {dialect} is not supported")
+    stmt: Insert = insert_(c).on_conflict_do_nothing(index_elements=keys)
+    return stmt.execution_options(**NO_OUTCOME)
+
+
+@cache
 def cancel_follow_ups(of_kind: bool) -> Update:
     """UPDATE ``:b_customer_id``'s pending follow-ups (of ``:b_kind`` if asked)."""
     f = table(t.FollowUp)

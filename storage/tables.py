@@ -381,3 +381,18 @@ class SummaryState(Base):
     __tablename__ = "summary_state"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer)
+
+
+class CustomerStage(Base):
+    """When a customer first reached a stage: what the funnel counts, kept with every stage
+    change (``CustomerRepository.add_stage_change``)."""
+
+    __tablename__ = "customer_stages"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "stage"),
+        Index("ix_customer_stages_stage_first", "stage", "first_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    stage: Mapped[str] = mapped_column(String(64))
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime())

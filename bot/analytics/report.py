@@ -29,7 +29,7 @@ async def journey_report(
     await Summaries(uow, journey_map.default_language).refresh()
     async with uow.read_only() as unit:
         analytics = JourneyAnalytics(unit.connection)
-        reaches = await analytics.stage_reaches(period)
+        reached, went_on = await analytics.funnel_figures(period, stages)
         silent_since = now - timedelta(days=SILENT_DAYS)
         drop_off = []
         for stage in stages:
@@ -64,10 +64,7 @@ async def journey_report(
             "until": period.until.isoformat(),
             "channel": period.channel,
         },
-        "funnel": [
-            step.to_dict()
-            for step in funnel(stages, [(r.customer_id, r.stage, r.at) for r in reaches])
-        ],
+        "funnel": [step.to_dict() for step in funnel(stages, reached, went_on)],
         "drop_off": {"silent_days": SILENT_DAYS, "stages": drop_off},
         "recovery": {
             "carts_stalled": recovery["carts"],
