@@ -41,6 +41,7 @@ class Audience:
     language: str | None
     opted_out: bool
     with_person: bool
+    """A person has the conversation or it waits for one: no marketing nudges meanwhile."""
     proactive_week: int
     """Proactive (``system``) messages sent to the customer in the week before the sweep."""
     proactive_day: int
@@ -128,7 +129,8 @@ class FollowUpSweep(Repository):
         (conversation_id, channel, recipient, language, opted_out, status, week, day, other,
          same, zone, last_message_at) = row  # fmt: skip
         return Audience(
-            conversation_id, channel, recipient, language, bool(opted_out), status == "agent",
+            conversation_id, channel, recipient, language, bool(opted_out),
+            status in ("waiting", "agent"),
             int(week or 0), int(day or 0), bool(other), int(same or 0), zone, last_message_at,
             status == "waiting",
         )  # fmt: skip

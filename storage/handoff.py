@@ -145,8 +145,11 @@ class HandoffRepository(Repository):
         name, external = (await self.connection.execute(stmt)).one()
         return str(name or external)
 
-    async def transcript(self, conversation_id: int, last: int | None = None) -> list[Line]:
-        """The conversation's messages, oldest first (only the ``last`` ones when given)."""
+    async def transcript(
+        self, conversation_id: int, last: int | None = None, after: int = 0
+    ) -> list[Line]:
+        """The conversation's messages, oldest first (only the ``last`` ones, or those with an
+        id above ``after``, when given)."""
         m, tp, u = table(t.Message), table(t.Touchpoint), table(t.User)
         stmt = (
             select(m.c.id, m.c.direction, m.c.text, m.c.answered_by, m.c.created_at, tp.c.intent,
@@ -154,19 +157,22 @@ class HandoffRepository(Repository):
                    m.c.attachment)
             .outerjoin(tp, tp.c.message_id == m.c.id)
             .outerjoin(u, u.c.id == tp.c.agent_id)
-            .where(m.c.conversation_id == conversation_id)
+            .where(m.c.conversation_id == conversation_id, m.c.id > after)
             .order_by(m.c.id.desc())
         )  # fmt: skip
         if last is not None:
             stmt = stmt.limit(last * 2)
         lines: dict[int, Line] = {}
         for row in await self.connection.execute(stmt):
-            line_id, direction, text, by, at, intent, confidence, before, after, agent, extra = row
-            via = (extra or {}).get("via")
+            line_id, direction, text, by, at, intent, confidence, stage_before, stage_after = row[
+                :9
+            ]
+            agent, extra = row[9], row[10]
             line = Line(
-                line_id, direction, text, by, at, intent, confidence, before, after, agent, via
-            )
-            lines.setdefault(line_id, line)
+                line_id, direction, text, by, at, intent, confidence, stage_before, stage_after,
+                agent, (extra or {}).get("via"),
+            )  # fmt: skip
+            lines.setdefault(line.id, line)
         ordered = sorted(lines.values(), key=lambda line: line.id)
         return ordered[-last:] if last is not None else ordered
 

@@ -348,3 +348,29 @@ async def test_a_stalled_high_value_cart_joins_the_queue(
         (item,) = await uow.handoff.queue(("waiting",))
     assert item.reason == "high-value cart stalled (1999.00)"
     assert item.cart is not None and item.cart["total"] == "1999.00"
+
+
+async def test_no_cart_reminder_reaches_a_customer_waiting_for_a_person(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.commerce.ingest import EventIngest
+    from bot.commerce.payload import EventPayload
+
+    await say(services, "kai", "person", 1)
+    cart = {
+        "id": "evt-kai", "type": "cart_updated", "customer": {"channel": "web", "id": "kai"},
+        "cart_id": "c-kai", "items": [{"product_id": "xps-13", "name": "Dell XPS 13",
+                                       "quantity": 1, "unit_price": "1299.00"}],
+        "total": "1299.00", "currency": "EUR", "occurred_at": NOW.isoformat(),
+    }  # fmt: skip
+    await EventIngest(services.uow, services.shop.journey_map, clock).ingest(
+        EventPayload.model_validate(cart)
+    )
+    clock.advance(hours=1)
+    await services.follow_ups.sweep()
+
+    async with services.uow() as uow:
+        statuses = dict(
+            (await uow.session.execute(select(t.FollowUp.kind, t.FollowUp.status))).all()
+        )
+    assert statuses["cart_recovery"] == "cancelled"

@@ -75,14 +75,15 @@ class StaffDesk:
             topic, synced = await uow.handoff.staff_topic(conversation_id)
             if topic is None and state.status not in WITH_PERSON:
                 return
-            lines = await uow.handoff.transcript(conversation_id)
-            customer = await uow.handoff.customer_name(conversation_id)
+            if topic is None:
+                customer = await uow.handoff.customer_name(conversation_id)
+                new = await uow.handoff.transcript(conversation_id, last=FIRST_LINES)
+            else:
+                new = await uow.handoff.transcript(conversation_id, after=synced)
         if topic is None:
             name = f"{customer} · {state.channel}"[:128]
             created = await self.bot.create_forum_topic(chat_id=self.chat_id, name=name)
             topic = created.message_thread_id
-            lines = lines[-FIRST_LINES:]
-        new = [line for line in lines if line.id > synced]
         for line in new:
             if line.via != VIA:
                 await self.bot.send_message(
