@@ -33,8 +33,13 @@ from nlu.types import IntentScore
 
 DENSE_WEIGHT = 2.0
 """Scale of the (unit-length) sentence embedding next to the unit-length TF-IDF blocks."""
-CASCADE = 0.9
-"""The sparse head answers alone when its best intent has at least this confidence."""
+CASCADE = 0.95
+"""The sparse head answers alone when its best intent has at least this confidence.
+
+Chosen on training and validation data only: among 0.8, 0.85, 0.9 and 0.95, 0.95 gave the
+best top-1 accuracy by 5-fold cross-validation on Banking77's 10-shot training set and the
+best in-scope accuracy at 75 % out-of-scope recall on CLINC150's validation sets (10-shot
+training)."""
 SPARSE_SHARE = 0.3
 """Weight of the sparse head in the average of the two heads, on the slow path."""
 
