@@ -140,7 +140,7 @@ def generated_faq(size: int) -> dict[str, Any]:
 
 
 def shop_files(products: int, faq: int) -> dict[str, Any]:
-    """The shop folder's four files as mappings: the demo ones, catalogue and FAQ generated."""
+    """The shop folder's files as mappings: the demo ones, catalogue and FAQ generated."""
 
     def load(name: str) -> Any:
         return yaml.safe_load((DEMO / f"{name}.yml").read_text(encoding="utf-8"))
@@ -150,13 +150,14 @@ def shop_files(products: int, faq: int) -> dict[str, Any]:
         "replies": load("replies"),
         "catalogue": generated_catalogue(products),
         "faq": generated_faq(faq),
+        "facts": load("facts"),
     }
 
 
 def build_shop(files: dict[str, Any]) -> Shop:
     """The shop of ``shop_files``."""
     return Shop.from_mappings(
-        files["journey_map"], files["replies"], files["catalogue"], files["faq"]
+        files["journey_map"], files["replies"], files["catalogue"], files["faq"], files["facts"]
     )
 
 

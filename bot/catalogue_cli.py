@@ -31,7 +31,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from bot.shop_files import CATALOGUE_FILE, ShopFilesError, load_shop, read_yaml
+from bot.shop_files import CATALOGUE_FILE, ShopFilesError, load_facts, load_shop, read_yaml
 from journeys.catalogue import Catalogue
 from journeys.catalogue_schema import (
     CatalogueParts,
@@ -41,6 +41,7 @@ from journeys.catalogue_schema import (
 )
 from journeys.checks import Checker
 from journeys.errors import CatalogueError, ContentError
+from journeys.facts import ShopFacts
 from journeys.formatting import format_price
 
 LIST_SEPARATOR = "|"
@@ -99,8 +100,9 @@ def import_products(path: Path, directory: Path, *, merge: bool) -> int:
     rows = list(read_rows(path))
     if not rows:
         raise ImportRefused([f"{path.name}: no products in the file"])
-    parts = read_catalogue(current, str(target))
-    products = _checked(path.name, rows, parts)
+    facts = load_facts(directory, current)
+    parts = read_catalogue(current, str(target), facts)
+    products = _checked(path.name, rows, parts, facts)
     kept = list(current.get("products", [])) if merge else []
     by_id = {str(p.get("id")): i for i, p in enumerate(kept) if isinstance(p, dict)}
     for product in products:
@@ -170,12 +172,12 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _checked(
-    name: str, rows: list[tuple[int, dict[str, Any]]], parts: CatalogueParts
+    name: str, rows: list[tuple[int, dict[str, Any]]], parts: CatalogueParts, facts: ShopFacts
 ) -> list[dict[str, Any]]:
     """Every row coerced and validated; ImportRefused with all the problems found."""
     problems: list[str] = []
     accepted: list[dict[str, Any]] = []
-    rules = _Rules(Checker(CatalogueError, name), parts)
+    rules = _Rules(Checker(CatalogueError, name), parts, facts)
     for number, raw in rows:
         row_problems = rules.problems(number, raw)
         problems += [f"{name}: row {number}, {p}" for p in row_problems]
@@ -189,9 +191,10 @@ def _checked(
 class _Rules:
     """Checks rows one by one, remembering ids and names across them."""
 
-    def __init__(self, check: Checker, parts: CatalogueParts) -> None:
+    def __init__(self, check: Checker, parts: CatalogueParts, facts: ShopFacts) -> None:
         self.check = check
         self.parts = parts
+        self.facts = facts
         self.surfaces: dict[str, str] = {}
         self.rows: dict[str, int] = {}
 
@@ -202,7 +205,7 @@ class _Rules:
         try:
             product = read_product(
                 self.check, {**raw, **stand_ins}, "products[0]", self.parts.currency, categories,
-                self.parts.colours,
+                self.parts.colours, self.facts,
             )  # fmt: skip
             index_surfaces(self.check, product, self.surfaces, f"products.{product.id}")
         except CatalogueError as error:

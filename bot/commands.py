@@ -55,6 +55,7 @@ async def touchpoints(
     table = Table("when", "sender", "channel", "text", "intent", "conf.", "lang", "stage")
     for r in rows:
         stage = f"{r.stage_before or '—'} → {r.stage_after or '—'}"
+        stage += f" ({r.stage_evidence})" if r.stage_evidence else ""
         conf = f"{r.confidence:.2f}" if r.confidence is not None else ""
         when = r.created_at.strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(
@@ -226,16 +227,20 @@ async def _parquet(unit: Any, where: Any, names: tuple[str, ...], out: str | Non
     except ImportError:
         print("journeybot: Parquet export needs pyarrow: .venv/bin/pip install pyarrow")
         return 2
-    from bot.analytics.export import plain
+    from bot.analytics.export import NUMBER_COLUMNS, plain
 
+    # One schema for every batch: a column empty in the first batch (resolved_by, say)
+    # would otherwise be typed null there and refuse the strings of a later batch.
+    kinds = {"int": pa.int64(), "float": pa.float64()}
+    schema = pa.schema([(n, kinds.get(NUMBER_COLUMNS.get(n, ""), pa.string())) for n in names])
     writer = None
     try:
         async for batch in unit.queries.export_stream(where):
             rows = [plain(r, names) for r in batch]
             for row in rows:
                 row["products"] = json.dumps(row["products"])
-            table = pa.Table.from_pylist(rows)
-            writer = writer or pq.ParquetWriter(out, table.schema)
+            table = pa.Table.from_pylist(rows, schema=schema)
+            writer = writer or pq.ParquetWriter(out, schema)
             writer.write_table(table)
     finally:
         if writer is not None:

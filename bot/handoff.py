@@ -70,7 +70,7 @@ async def log_step(
     point = NewTouchpoint(
         state.channel, "in" if agent_id is None else "out", text, now, "handoff",
         f"handoff_{step}", language=state.language, stage_before=state.stage,
-        stage_after=state.stage, answered_by=ANSWERED_BY_AGENT if agent_id else None,
-        agent_id=agent_id,
+        stage_after=state.stage, stage_evidence=state.stage_evidence,
+        answered_by=ANSWERED_BY_AGENT if agent_id else None, agent_id=agent_id,
     )  # fmt: skip
     await uow.touchpoints.add(state.customer_id, state.conversation_id, None, point)

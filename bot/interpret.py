@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.channels.base import KIND_COMMAND, KIND_UNSUPPORTED, InboundMessage
 from journeys.reviews import CSAT_INTENT
 from nlu.base import NluBackend
+from nlu.clauses import with_parts
 from nlu.payload import parse_payload
 from nlu.types import IntentScore, Interpretation
 
@@ -43,4 +44,5 @@ class Interpreter:
         system = parse_payload(msg.text, SYSTEM_PAYLOADS, language or self.default_language, 0.0)
         if system is not None:
             return system
-        return await self.backend.parse(msg.text, language_hint=language)
+        whole = await self.backend.parse(msg.text, language_hint=language)
+        return await with_parts(self.backend, whole)

@@ -130,7 +130,7 @@ class Pipeline:
                 back = with_person_turn(msg.text, language, self.shop, seed)
                 if back is None:
                     async with self.uow() as uow:
-                        await store_silent(uow, msg, ctx, now)
+                        await store_silent(uow, msg, ctx, now, self.shop.journey_map)
                         await uow.commit()
                     return HandleResult(silent=True, conversation_id=ctx.conversation_id), []
                 decision = back
@@ -141,8 +141,9 @@ class Pipeline:
             latency_ms = (time.perf_counter() - started) * 1000
             async with self.uow() as uow:
                 rows = await store_exchange(
-                    uow, msg, ctx, interpretation, decision, now, latency_ms, respond
-                )
+                    uow, msg, ctx, interpretation, decision, now, latency_ms, respond,
+                    self.shop.journey_map,
+                )  # fmt: skip
                 await uow.commit()
         except DuplicateDelivery:
             return await self._stored_answer(msg), []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
 from bot.channels.base import InboundMessage
 from bot.handoff import back_to_bot, request_person
 from bot.reviews import Exchange, record_survey_steps
+from bot.state import purchase_stated_columns, stage_evidence
+from journeys.journey_map import JourneyMap
 from journeys.model import (
     BackToBot,
     CancelFollowUp,
@@ -56,11 +58,13 @@ async def store_exchange(
     now: datetime,
     latency_ms: float,
     respond: bool,
+    journey_map: JourneyMap,
 ) -> list[OutboxMessage]:
     """Store inbound message, touchpoint, replies, stage change and commands; return replies.
 
     ``respond`` marks the replies as sent (the HTTP response delivers them); otherwise they
-    are pending outbox rows. Raises ``DuplicateDelivery`` for a retried delivery.
+    are pending outbox rows; ``journey_map`` says what the stage after rests on. Raises
+    ``DuplicateDelivery`` for a retried delivery.
     """
     customer_id, conversation_id = await ensure_conversation(uow, msg, ctx, now)
     outbound = [
@@ -83,16 +87,18 @@ async def store_exchange(
     stage_before = ctx.stage if ctx else None
     changed = decision.stage_changed
     stage_after = changed.current if changed else stage_before
-    await uow.touchpoints.add(
-        customer_id,
-        conversation_id,
-        inbound_id,
-        _touchpoint(msg, interpretation, decision, stage_before, stage_after, now, latency_ms),
-    )
+    purchased = ctx.purchased if ctx else False
+    evidence = stage_evidence(journey_map, ctx, stage_after, purchased, decision.purchase_stated)
+    point = replace(
+        _touchpoint(msg, interpretation, decision, now, latency_ms),
+        stage_before=stage_before, stage_after=stage_after, stage_evidence=evidence,
+    )  # fmt: skip
+    await uow.touchpoints.add(customer_id, conversation_id, inbound_id, point)
     if changed is not None:
         await uow.customers.add_stage_change(
-            customer_id, changed.previous, changed.current, changed.reason, changed.at
-        )
+            customer_id, changed.previous, changed.current, changed.reason, changed.at,
+            changed.evidence,
+        )  # fmt: skip
     await apply_commands(uow, decision.commands, customer_id, conversation_id, now)
     where = Exchange(customer_id, conversation_id, msg.channel, decision.language, now)
     await record_survey_steps(uow, decision, rows, where)
@@ -133,9 +139,13 @@ def _customer_update(
         "consecutive_fallbacks": decision.consecutive_fallbacks,
         "message_count": (ctx.message_count if ctx else 0) + 1,
         "last_seen_at": now,
+        **purchase_stated_columns(decision.purchase_stated),
     }
     if decision.next_last_products:
         values["last_products"] = list(decision.next_last_products)
+    before = ctx.selected_product if ctx else None
+    if (selected := decision.next_selected(before)) != before:
+        values["selected_product"] = selected
     zone = msg.metadata.get("timezone")
     if isinstance(zone, str) and zone:
         values["timezone"] = zone[:64]
@@ -146,14 +156,16 @@ def _touchpoint(
     msg: InboundMessage,
     interpretation: Interpretation | None,
     decision: Decision,
-    stage_before: str | None,
-    stage_after: str | None,
     now: datetime,
     latency_ms: float,
 ) -> NewTouchpoint:
+    """The customer's message as the log keeps it (the caller adds the stages): the intent
+    the answer served (the NLU's, or the one the core resolved it to), the NLU's beside it."""
     entities = [asdict(e) for e in interpretation.entities] if interpretation else []
     kind = "message" if interpretation else "unsupported"
-    intent = interpretation.intent.name if interpretation else None
+    nlu_intent = interpretation.intent.name if interpretation else None
+    resolved = decision.resolved
+    intent = resolved.intent if resolved is not None else nlu_intent
     if decision.log_as is not None:
         kind, intent = decision.log_as.kind, decision.log_as.intent
         entities += [{"entity": name, "value": value} for name, value in decision.log_as.entities]
@@ -162,13 +174,13 @@ def _touchpoint(
         direction="in",
         text=msg.text,
         intent=intent,
+        nlu_intent=nlu_intent,
+        resolved_by=resolved.how if resolved is not None else None,
         confidence=interpretation.intent.confidence if interpretation else None,
         entities=entities,
         products=list(decision.products),
         faq_entry=decision.faq_entry,
         language=decision.language,
-        stage_before=stage_before,
-        stage_after=stage_after,
         answered_by=decision.answered_by,
         latency_ms=round(latency_ms, 3),
         created_at=now,
@@ -208,7 +220,11 @@ async def apply_commands(
 
 
 async def store_silent(
-    uow: SqlAlchemyUnitOfWork, msg: InboundMessage, ctx: CustomerContext, now: datetime
+    uow: SqlAlchemyUnitOfWork,
+    msg: InboundMessage,
+    ctx: CustomerContext,
+    now: datetime,
+    journey_map: JourneyMap,
 ) -> None:
     """Store a message of a conversation a person has taken over: no reply, no NLU."""
     assert ctx.conversation_id is not None
@@ -233,6 +249,7 @@ async def store_silent(
             language=ctx.language,
             stage_before=ctx.stage,
             stage_after=ctx.stage,
+            stage_evidence=stage_evidence(journey_map, ctx, ctx.stage, ctx.purchased, None),
             created_at=now,
         ),
     )

@@ -8,45 +8,64 @@ of the shop's own journey map. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 
-from journeys.journey_map import JourneyMap
+from journeys.journey_map import CONFIRMED, STATED, JourneyMap
 from journeys.sentiment import score
+
+NO_EVIDENCE = "none"
+"""The funnel's name for customers whose stage rests on no purchase evidence."""
 
 
 @dataclass(frozen=True, slots=True)
 class FunnelStep:
     """One stage of the funnel: customers who reached it in the period, the share of the
-    previous stage's customers who went on to it, and the median hours it took them."""
+    previous stage's customers who went on to it, the median hours it took them, and the
+    customers by the evidence their stage rests on (``confirmed``, ``stated``, ``none``)."""
 
     stage: str
     customers: int
     conversion: float | None
     median_hours: float | None
+    by_evidence: Mapping[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready mapping."""
         return {"stage": self.stage, "customers": self.customers,
-                "conversion": self.conversion, "median_hours": self.median_hours}  # fmt: skip
+                "conversion": self.conversion, "median_hours": self.median_hours,
+                "by_evidence": dict(self.by_evidence)}  # fmt: skip
 
 
 def funnel(
     stages: Sequence[str],
     reached: Mapping[str, int],
     went_on: Mapping[tuple[str, str], tuple[int, float | None]],
+    evidence: Mapping[str, Mapping[str | None, int]] | None = None,
 ) -> list[FunnelStep]:
     """The funnel over ``stages`` (journey order): customers who first reached each stage,
-    and the share of the previous stage's customers who went on to it, with the median hours."""
+    the share of the previous stage's customers who went on to it, with the median hours,
+    and (from ``evidence``: per stage, customers per evidence, None for none) how many
+    rest on each kind of evidence."""
     steps: list[FunnelStep] = []
     for i, stage in enumerate(stages):
+        by_evidence = evidence_counts((evidence or {}).get(stage, {}))
         if i == 0:
-            steps.append(FunnelStep(stage, reached.get(stage, 0), None, None))
+            steps.append(FunnelStep(stage, reached.get(stage, 0), None, None, by_evidence))
             continue
         converted, hours = went_on.get((stages[i - 1], stage), (0, None))
-        before = reached.get(stages[i - 1], 0)
-        steps.append(FunnelStep(stage, reached.get(stage, 0), rate(converted, before), hours))
+        conversion = rate(converted, reached.get(stages[i - 1], 0))
+        steps.append(FunnelStep(stage, reached.get(stage, 0), conversion, hours, by_evidence))
     return steps
+
+
+def evidence_counts(counts: Mapping[str | None, int]) -> dict[str, int]:
+    """``{"confirmed": n, "stated": n, "none": n}`` from counts per evidence (None: none)."""
+    named = {CONFIRMED: 0, STATED: 0, NO_EVIDENCE: 0}
+    for evidence, n in counts.items():
+        key = evidence or NO_EVIDENCE
+        named[key] = named.get(key, 0) + n
+    return named
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -83,15 +102,20 @@ MentionKey = tuple[str, str, str, str]
 UNRECOGNISED = "nlu_fallback"
 
 
+CustomerMessage = tuple[str, str, str, str, str, Sequence[str], str, bool]
+"""(day, channel, language, stage, intent, products, text, resolved): ``resolved`` for a
+message the bot answered although the NLU did not read it so (``resolved_by`` set)."""
+
+
 def summarise(
-    messages: Iterable[tuple[str, str, str, str, str, Sequence[str], str]], default_language: str
+    messages: Iterable[CustomerMessage], default_language: str
 ) -> tuple[list[tuple[str, str, str, str, str, int, float]], list[tuple[str, str, str, str, int]]]:
-    """Daily sums of customer messages ``(day, channel, language, stage, intent, products,
-    text)``: messages and summed sentiment per day, channel, language, stage and intent;
-    products talked about and messages not understood per day and channel."""
+    """Daily sums of customer messages (``CustomerMessage``): messages and summed sentiment
+    per day, channel, language, stage and intent; products talked about and messages not
+    understood (never one the bot resolved) per day and channel."""
     days: dict[DayKey, list[float]] = {}
     mentions: dict[MentionKey, int] = {}
-    for day, channel, language, stage, intent, products, text in messages:
+    for day, channel, language, stage, intent, products, text, resolved in messages:
         key = (day, channel, language, stage, intent)
         sums = days.setdefault(key, [0, 0.0])
         sums[0] += 1
@@ -99,7 +123,7 @@ def summarise(
         for product in products:
             mention = (day, channel, "product", product)
             mentions[mention] = mentions.get(mention, 0) + 1
-        if intent == UNRECOGNISED and text.strip():
+        if intent == UNRECOGNISED and not resolved and text.strip():
             mention = (day, channel, "unrecognised", " ".join(text.lower().split())[:200])
             mentions[mention] = mentions.get(mention, 0) + 1
     return (

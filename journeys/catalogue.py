@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from journeys.catalogue_schema import normalise, read_catalogue
+from journeys.facts import ShopFacts
 from journeys.needs import Need
 from journeys.products import Category, Colour, Product
 from journeys.retrieval import TfIdfIndex
@@ -67,9 +68,13 @@ class Catalogue:
         return result
 
     @classmethod
-    def from_mapping(cls, data: Any, source: str = "catalogue.yml") -> Catalogue:
-        """Validate an already-parsed catalogue; raise CatalogueError when it is wrong."""
-        parts = read_catalogue(data, source)
+    def from_mapping(
+        cls, data: Any, source: str = "catalogue.yml", facts: ShopFacts | None = None
+    ) -> Catalogue:
+        """Validate an already-parsed catalogue; raise CatalogueError when it is wrong.
+
+        Fact placeholders in the products' policies are filled from ``facts``."""
+        parts = read_catalogue(data, source, facts)
         return cls(
             products=parts.products,
             category_list=parts.categories,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from journeys.checks import Checker
 from journeys.errors import CatalogueError
+from journeys.facts import ShopFacts
 from journeys.needs import Need, read_needs
 from journeys.products import Category, Colour, Product
 from journeys.text import Words
@@ -25,6 +25,7 @@ TOP_KEYS = ("currency", "categories", "colours", "needs", "products")
 PRODUCT_KEYS = (
     "id",
     "name",
+    "brand",
     "aliases",
     "category",
     "price",
@@ -37,7 +38,6 @@ PRODUCT_KEYS = (
     "policies",
     "colours",
 )
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +51,16 @@ class CatalogueParts:
     products: tuple[Product, ...]
 
 
-def read_catalogue(data: Any, source: str = "catalogue.yml") -> CatalogueParts:
-    """Validate a parsed catalogue; raise CatalogueError naming file, key and value."""
+def read_catalogue(
+    data: Any, source: str = "catalogue.yml", facts: ShopFacts | None = None
+) -> CatalogueParts:
+    """Validate a parsed catalogue; raise CatalogueError naming file, key and value.
+
+    The products' policies are filled from ``facts`` (None: the shop has no facts file)."""
     check = Checker(CatalogueError, source)
     top = check.check_mapping(data, "(top level)")
     check.check_keys(top, TOP_KEYS, "")
-    currency = check_currency(check, top.get("currency", "EUR"), "currency")
+    currency = read_currency(data, source)
     categories = read_categories(check, top.get("categories"))
     colours = read_colours(check, top.get("colours"))
     names = tuple(c.name for c in categories)
@@ -66,7 +70,7 @@ def read_catalogue(data: Any, source: str = "catalogue.yml") -> CatalogueParts:
     products: list[Product] = []
     surfaces: dict[str, str] = {}
     for i, item in enumerate(items):
-        product = read_product(check, item, f"products[{i}]", currency, names, colours)
+        product = read_product(check, item, f"products[{i}]", currency, names, colours, facts)
         if any(p.id == product.id for p in products):
             check.fail(f"products[{i}].id", product.id, "product id used twice")
         index_surfaces(check, product, surfaces, f"products.{product.id}")
@@ -82,6 +86,7 @@ def read_product(
     currency: str,
     categories: tuple[str, ...],
     colours: tuple[Colour, ...] = (),
+    facts: ShopFacts | None = None,
 ) -> Product:
     """One product mapping (``key`` names it in errors until its id is known)."""
     raw = check.check_mapping(item, key)
@@ -96,8 +101,9 @@ def read_product(
     return Product(
         id=product_id,
         name=check.check_text(raw.get("name"), f"{key}.name"),
+        brand=_optional_text(check, raw.get("brand"), f"{key}.brand"),
         category=category,
-        price=check_price(check, raw.get("price"), f"{key}.price"),
+        price=check.check_price(raw.get("price"), f"{key}.price"),
         currency=check_currency(check, raw.get("currency", currency), f"{key}.currency"),
         stock=check.check_int(raw.get("stock"), f"{key}.stock"),
         url=check.check_url(raw.get("url"), f"{key}.url"),
@@ -107,7 +113,7 @@ def read_product(
         descriptions=tuple(
             check.check_localized(raw.get("description"), f"{key}.description").items()
         ),
-        policies=_check_policies(check, raw.get("policies"), f"{key}.policies"),
+        policies=_check_policies(check, raw.get("policies"), f"{key}.policies", facts),
         colours=_check_colours(check, raw.get("colours"), f"{key}.colours", colours),
     )
 
@@ -120,7 +126,7 @@ def read_categories(check: Checker, value: Any) -> tuple[Category, ...]:
     for name, raw in check.check_mapping(value, "categories").items():
         key = f"categories.{check.check_name(name, f'categories.{name}')}"
         fields = check.check_mapping(raw or {}, key)
-        check.check_keys(fields, ("label", "words"), f"{key}.")
+        check.check_keys(fields, ("label", "words", "url"), f"{key}.")
         labels = fields.get("label")
         found.append(
             Category(
@@ -129,6 +135,7 @@ def read_categories(check: Checker, value: Any) -> tuple[Category, ...]:
                 if labels is None
                 else tuple(check.check_localized(labels, f"{key}.label").items()),
                 words=Words.from_texts(check.check_words(fields.get("words"), f"{key}.words")),
+                url=_optional_url(check, fields.get("url"), f"{key}.url"),
             )
         )
     return tuple(found)
@@ -167,17 +174,11 @@ def normalise(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def check_price(check: Checker, value: Any, key: str) -> Decimal:
-    """A positive price with at most two decimals (a number or a numeric string)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        check.fail(key, value, "expected a price such as 1299.00")
-    try:
-        price = Decimal(str(value).strip())
-    except InvalidOperation:
-        check.fail(key, value, "expected a price such as 1299.00")
-    if not price.is_finite() or price <= 0 or price != price.quantize(_CENT):
-        check.fail(key, value, "expected a positive price with at most two decimals")
-    return price.quantize(_CENT)
+def read_currency(data: Any, source: str = "catalogue.yml") -> str:
+    """The catalogue's currency (top-level ``currency``, EUR when unset), checked."""
+    check = Checker(CatalogueError, source)
+    top = check.check_mapping(data, "(top level)")
+    return check_currency(check, top.get("currency", "EUR"), "currency")
 
 
 def check_currency(check: Checker, value: Any, key: str) -> str:
@@ -185,6 +186,10 @@ def check_currency(check: Checker, value: Any, key: str) -> str:
     if not isinstance(value, str) or not _CURRENCY.match(value):
         check.fail(key, value, "expected an ISO 4217 currency code such as 'EUR'")
     return value
+
+
+def _optional_text(check: Checker, value: Any, key: str) -> str | None:
+    return None if value is None else check.check_text(value, key)
 
 
 def _optional_url(check: Checker, value: Any, key: str) -> str | None:
@@ -211,17 +216,21 @@ def _check_specs(check: Checker, value: Any, key: str) -> tuple[tuple[str, str],
 
 
 def _check_policies(
-    check: Checker, value: Any, key: str
+    check: Checker, value: Any, key: str, facts: ShopFacts | None
 ) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     if value is None:
         return ()
-    return tuple(
-        (
-            check.check_name(name, f"{key}.{name}"),
-            tuple(check.check_localized(texts, f"{key}.{name}").items()),
+    facts = ShopFacts() if facts is None else facts
+    policies: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    for name, texts in check.check_mapping(value, key).items():
+        category = check.check_name(name, f"{key}.{name}")
+        where = f"{key}.{category}"
+        filled = tuple(
+            (lang, facts.fill(text, lang, check, f"{where}.{lang}", final=True))
+            for lang, text in check.check_localized(texts, where).items()
         )
-        for name, texts in check.check_mapping(value, key).items()
-    )
+        policies.append((category, filled))
+    return tuple(policies)
 
 
 def _check_colours(

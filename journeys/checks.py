@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from journeys.errors import ContentError
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +131,15 @@ class Checker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(key, value, "expected a number")
         return float(value)
+
+    def check_price(self, value: Any, key: str) -> Decimal:
+        """A positive price with at most two decimals (a number or a numeric string)."""
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            self.fail(key, value, "expected a price such as 1299.00")
+        try:
+            price = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(key, value, "expected a price such as 1299.00")
+        if not price.is_finite() or price <= 0 or price != price.quantize(_CENT):
+            self.fail(key, value, "expected a positive price with at most two decimals")
+        return price.quantize(_CENT)

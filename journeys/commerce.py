@@ -1,13 +1,15 @@
 """What a commerce event from the shop (a cart, a checkout, an order) means for a customer.
 
 ``decide_event`` is pure: from the customer's state and one event it gives the stage change
-(the journey map says which stage each event signals), whether it is a purchase, and the
-follow-ups to schedule or cancel. A cart with items, or a started checkout, schedules the
-map's ``cart_recovery`` cadence for that cart (one key per cart, event time and step, so a
-retried event never schedules a step twice); a new cart update starts it again from the
-first step; an order or an emptied cart cancels what is pending; a delivered order
-schedules the ``review_request`` cadence (the CSAT question, see ``journeys.reviews``); a
-submitted review is recorded and schedules the referral message.
+(the journey map says which stage each event signals), whether it is a purchase, the
+follow-ups to schedule or cancel, and what it does to a purchase the customer only stated
+(an event of the map's ``evidence.withdrawn_by``, such as ``order_cancelled``, takes it
+back; an ``order_placed`` confirms it, see ``journeys.stages``). A cart with items, or a
+started checkout, schedules the map's ``cart_recovery`` cadence for that cart (one key per
+cart, event time and step, so a retried event never schedules a step twice); a new cart
+update starts it again from the first step; an order or an emptied cart cancels what is
+pending; a delivered order schedules the ``review_request`` cadence (the CSAT question, see
+``journeys.reviews``); a submitted review is recorded and schedules the referral message.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from journeys.model import (
     CancelFollowUp,
     Command,
     CustomerState,
+    PurchaseStated,
     ReviewReported,
     ScheduleFollowUp,
     StageChanged,
@@ -54,11 +57,14 @@ class CommerceEvent:
 
 @dataclass(frozen=True, slots=True)
 class EventDecision:
-    """The stage change, purchase flag and follow-up commands of one event."""
+    """The stage change, purchase flag and follow-up commands of one event;
+    ``purchase_stated`` records the customer's word about a purchase that the event
+    withdraws (or, for an event the map lists as stated evidence, gives)."""
 
     stage_changed: StageChanged | None
     purchased: bool
     commands: tuple[Command, ...] = ()
+    purchase_stated: PurchaseStated | None = None
 
 
 def decide_event(
@@ -67,9 +73,15 @@ def decide_event(
     """What ``event`` changes for the customer in ``state``."""
     if event.type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event.type!r}; known: {', '.join(EVENT_TYPES)}")
-    changed = StageTracker(journey_map).on_signal(state, event.type, now)
+    tracker = StageTracker(journey_map)
+    changed = tracker.on_signal(state, event.type, now)
     purchase = journey_map.is_purchase_signal(event.type)
-    return EventDecision(changed, state.purchased or purchase, _commands(event, journey_map))
+    return EventDecision(
+        changed,
+        state.purchased or purchase,
+        _commands(event, journey_map),
+        tracker.purchase_stated(state, event.type),
+    )
 
 
 def recovered(

@@ -9,10 +9,15 @@
 - ``compare_products``: a side-by-side table (``journeys.compare``); one product named
   while another is in play compares the two; a family word ("the MacBooks") compares its
   products; with fewer than two, a need or budget makes it a recommendation.
-- ``ask_recommendation`` / ``describe_need`` / ``browse_products``: picks when the message
-  states a need or budget (``journeys.recommend``); with only a category, an FAQ answer
-  the FAQ is clearly sure of comes first ("do you sell refurbished laptops?"), else the
-  category's picks; with nothing, the intent's template.
+- ``select_product`` ("the cheaper one", "the second one"), or a message the NLU read as
+  an objection or did not understand that picks one of the products in focus: that
+  product's card, never an objection; with nothing in focus, a question which products.
+- ``browse_products``: the overview of the category named, or of the whole shop
+  (``journeys.overview``); picks when the message states a need or budget.
+- ``ask_recommendation`` / ``describe_need``: picks when the message states a need, budget
+  or category (``journeys.recommend``), else the intent's template.
+- An FAQ answer never overrides an intent the NLU is sure of (``CONFIDENT``): only a
+  message it was unsure of may get the FAQ entry that clearly matches.
 - an intent the FAQ answers (``faq.yml`` ``intents``): a product in play with its own
   answer for the category wins; else the best FAQ entry; under the FAQ's ``min_score`` the
   bot says it is not sure and offers a person.
@@ -43,8 +48,9 @@ from journeys.catalogue import Catalogue, Colour, Product
 from journeys.compare import compare_reply
 from journeys.faq import FaqEntry
 from journeys.model import Reply
+from journeys.overview import overview_reply
 from journeys.recommend import Criteria, criteria, recommend
-from journeys.references import InPlay, resolve
+from journeys.references import Focus, InPlay, resolve
 from journeys.replies import Speaker
 from journeys.shop import Shop
 from journeys.text import words
@@ -53,6 +59,17 @@ from nlu.types import FALLBACK_INTENT, Interpretation
 PRODUCT_QUESTIONS = frozenset({"ask_price", "ask_stock", "ask_specs"})
 COMPARE_INTENT = "compare_products"
 RECOMMEND_INTENTS = frozenset({"ask_recommendation", "describe_need", "browse_products"})
+BROWSE_INTENT = "browse_products"
+SELECT_INTENT = "select_product"
+PICKED_INSTEAD_OF = frozenset({"hesitation", FALLBACK_INTENT})
+"""Intents a message that picks one of the products in focus is often mistaken for."""
+CONFIDENT = 0.8
+"""An intent the NLU is at least this sure of is never overridden by an FAQ match."""
+NO_SIGNAL = ""
+"""``Answer.signal`` of an answer that must not move the customer's stage."""
+BY_CONTEXT = "context"
+BY_PRODUCT = "product"
+BY_FAQ = "faq"
 FALLBACK_MARGIN = 0.15
 """How much surer the FAQ must be about a message the NLU did not understand."""
 RUNNERS_UP = 3
@@ -72,13 +89,15 @@ class Answer:
     context: tuple[str, ...] = ()
     faq_entry: str | None = None
     signal: str | None = None
+    resolved_by: str | None = None
+    """How a message the NLU read otherwise was answered: ``context``, ``product``, ``faq``."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Turn:
     intent: str
     interpretation: Interpretation
-    last_products: tuple[str, ...]
+    focus: Focus
     shop: Shop
     speaker: Speaker
     text_words: tuple[str, ...] = field(default=())
@@ -91,13 +110,19 @@ class _Turn:
     def language(self) -> str:
         return self.speaker.language
 
+    @property
+    def confident(self) -> bool:
+        return self.interpretation.intent.confidence >= CONFIDENT
+
     def in_play(self, *, guess_names: bool = True) -> InPlay:
         return resolve(
             self.interpretation,
-            self.last_products,
+            self.focus.products,
             self.catalogue,
             guess_names=guess_names,
             known_word=self.shop.known_words,
+            picks=self.shop.replies.picks,
+            selected=self.focus.selected,
         )
 
     def colour(self) -> Colour | None:
@@ -111,14 +136,12 @@ class _Turn:
 
 
 def answer(
-    intent: str,
-    interpretation: Interpretation,
-    last_products: tuple[str, ...],
-    shop: Shop,
-    speaker: Speaker,
+    intent: str, interpretation: Interpretation, focus: Focus, shop: Shop, speaker: Speaker
 ) -> Answer | None:
     """The consideration answer to one message, None when it is not one of these questions."""
-    turn = _Turn(intent, interpretation, last_products, shop, speaker, words(interpretation.text))
+    turn = _Turn(intent, interpretation, focus, shop, speaker, words(interpretation.text))
+    if intent == SELECT_INTENT or (intent in PICKED_INSTEAD_OF and _picks(turn)):
+        return _selection(turn)
     category = shop.faq.category_for(intent)
     if category is not None:
         return _from_faq(turn, category)
@@ -127,13 +150,44 @@ def answer(
     if intent == COMPARE_INTENT:
         return _comparison(turn)
     if intent in RECOMMEND_INTENTS:
-        wanted = criteria(interpretation, shop.catalogue)
-        if wanted.needs or wanted.budget is not None:
-            return _recommendation(turn, wanted)
-        return _clear_faq_answer(turn) or _recommendation(turn, wanted)
+        return _browse_or_recommend(turn)
     if intent == FALLBACK_INTENT:
         return _clear_faq_answer(turn) or _not_understood(turn)
     return None
+
+
+def _picks(turn: _Turn) -> bool:
+    """True when the message chooses one of the products in focus ("the cheaper one")."""
+    in_play = turn.in_play(guess_names=False)
+    return in_play.picked and not in_play.named
+
+
+def _selection(turn: _Turn) -> Answer:
+    """The product the message picks, as a card; with nothing to pick from, ask which."""
+    in_play = turn.in_play(guess_names=False)
+    if not in_play.products:
+        return Answer((turn.speaker.say("select_nothing_in_focus"),), signal=NO_SIGNAL)
+    if len(in_play.products) > 1 and not in_play.named:
+        reply = ambiguous_reply(in_play.products, "ask_price", turn.speaker)
+        return Answer((reply,), context=in_play.context, signal=SELECT_INTENT)
+    replies = [card_reply(p, turn.speaker, turn.catalogue) for p in in_play.products]
+    how = None if turn.intent == SELECT_INTENT else BY_CONTEXT
+    ids = tuple(p.id for p in in_play.products)
+    return Answer(buttons_on_last(replies), ids, in_play.context, None, SELECT_INTENT, how)
+
+
+def _browse_or_recommend(turn: _Turn) -> Answer | None:
+    wanted = criteria(turn.interpretation, turn.catalogue)
+    if wanted.needs or wanted.budget is not None:
+        return _recommendation(turn, wanted)
+    if not turn.confident:
+        found = _clear_faq_answer(turn)
+        if found is not None:
+            return found
+    if turn.intent == BROWSE_INTENT:
+        name = wanted.category.name if wanted.category is not None else None
+        return Answer((overview_reply(turn.catalogue, name, turn.speaker),))
+    return _recommendation(turn, wanted)
 
 
 def _product_question(turn: _Turn) -> Answer:
@@ -173,7 +227,7 @@ def _comparison(turn: _Turn) -> Answer:
         reply = card_reply(products[0], turn.speaker, turn.catalogue)
         return Answer((reply,), (products[0].id,), in_play.context)
     if len(products) == 1 and in_play.named:
-        before = [p for i in turn.last_products if (p := turn.catalogue.get(i)) is not None]
+        before = [p for i in turn.focus.products if (p := turn.catalogue.get(i)) is not None]
         products = [p for p in before if p.id != products[0].id][:1] + products
     if len(products) < 2:
         if in_play.unknown is not None:
@@ -223,7 +277,10 @@ def _clear_faq_answer(turn: _Turn) -> Answer | None:
     if best is None or best.score < faq.min_score + FALLBACK_MARGIN:
         return None
     signal = faq.intent_for(best.entry.category)
-    return _faq_answer(turn, best.entry, signal) if signal else None
+    if not signal:
+        return None
+    found = _faq_answer(turn, best.entry, signal)
+    return replace(found, resolved_by=BY_FAQ) if signal != turn.intent else found
 
 
 def _faq_instead(turn: _Turn) -> Answer | None:
@@ -247,12 +304,15 @@ def _not_understood(turn: _Turn) -> Answer | None:
         wanted = criteria(turn.interpretation, turn.catalogue)
         if wanted.needs:
             found = _recommendation(turn, wanted)
-            return None if found is None else replace(found, signal=ranking[0].name)
+            if found is None:
+                return None
+            return replace(found, signal=ranking[0].name, resolved_by=BY_PRODUCT)
     in_play = turn.in_play(guess_names=False)
     if not in_play.products or not (in_play.named or in_play.referred):
         return _colours(turn, in_play)
+    how = BY_PRODUCT if in_play.named else BY_CONTEXT
     if in_play.named and len(in_play.products) > 1:
-        return replace(_comparison(turn), signal=COMPARE_INTENT)
+        return replace(_comparison(turn), signal=COMPARE_INTENT, resolved_by=how)
     asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
     colour = turn.colour()
     replies = [
@@ -264,7 +324,7 @@ def _not_understood(turn: _Turn) -> Answer | None:
         for p in in_play.products
     ]
     ids = tuple(p.id for p in in_play.products)
-    return Answer(buttons_on_last(replies), ids, in_play.context, signal=CARD_SIGNAL)
+    return Answer(buttons_on_last(replies), ids, in_play.context, None, CARD_SIGNAL, how)
 
 
 def _colours(turn: _Turn, in_play: InPlay) -> Answer | None:
@@ -274,4 +334,4 @@ def _colours(turn: _Turn, in_play: InPlay) -> Answer | None:
         return None
     replies = [colour_reply(p, colour, turn.speaker, turn.catalogue) for p in in_play.products]
     ids = tuple(p.id for p in in_play.products)
-    return Answer(buttons_on_last(replies), ids, in_play.context, signal=CARD_SIGNAL)
+    return Answer(buttons_on_last(replies), ids, in_play.context, None, CARD_SIGNAL, BY_CONTEXT)

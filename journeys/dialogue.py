@@ -32,17 +32,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from journeys.consideration import Answer, answer
+from journeys.consideration import NO_SIGNAL, Answer, answer
 from journeys.handoff import clearly_negative, handed_off
 from journeys.model import (
     CancelFollowUp,
     Command,
     CustomerState,
     Decision,
+    Resolved,
     SetOptOut,
     StageChanged,
 )
-from journeys.references import mentioned_products
+from journeys.questions import answer_parts
+from journeys.references import Focus, mentioned_products
 from journeys.replies import Speaker
 from journeys.reviews import Turn, praise_question, review_mentioned, survey_turn
 from journeys.shop import Shop
@@ -84,15 +86,19 @@ def decide(
     intent = interpretation.intent.name
     about_reviews = praise_question(turn) or review_mentioned(turn)
     if about_reviews is not None:
-        return replace(about_reviews, stage_changed=shop.tracker.on_signal(state, intent, now))
+        return _staged(about_reviews, state, intent, now, shop)
     if intent == HUMAN_INTENT:
         return handed_off("the customer asked for a person", now, shop, speaker)
     if intent == COMPLAINT and clearly_negative(interpretation.text):
         sorry = speaker.say(shop.template_for_intent(COMPLAINT))
         decision = handed_off("a clearly negative complaint", now, shop, speaker, first=sorry)
-        return replace(decision, stage_changed=shop.tracker.on_signal(state, intent, now))
+        return _staged(decision, state, intent, now, shop)
     template = shop.template_for_intent(intent)
-    found = answer(intent, interpretation, state.last_products, shop, speaker)
+    focus = Focus(state.last_products, state.selected_product)
+    if interpretation.parts:
+        found = answer_parts(interpretation, focus, shop, speaker)
+    else:
+        found = answer(intent, interpretation, focus, shop, speaker)
     if found is None:
         if intent == FALLBACK_INTENT or not speaker.has(template):
             return _not_understood(state, now, shop, speaker)
@@ -100,7 +106,11 @@ def decide(
         if intent == HESITATION:
             template = hesitation_template(interpretation.text, speaker)
         found = Answer((speaker.say(template),), products)
-    changed = shop.tracker.on_signal(state, found.signal or intent, now)
+    signal = intent if found.signal is None else found.signal
+    if signal == NO_SIGNAL:
+        changed = _arrival(state, now, shop, intent)
+    else:
+        changed = shop.tracker.on_signal(state, signal, now)
     commands: tuple[Command, ...] = ()
     if intent == STOP_INTENT:
         commands = (SetOptOut(True), CancelFollowUp(None, reason="customer opted out"))
@@ -115,6 +125,19 @@ def decide(
         products=found.products,
         faq_entry=found.faq_entry,
         context_products=found.context,
+        purchase_stated=shop.tracker.purchase_stated(state, signal) if signal else None,
+        resolved=None if found.resolved_by is None else Resolved(signal, found.resolved_by),
+    )
+
+
+def _staged(
+    decision: Decision, state: CustomerState, signal: str, now: datetime, shop: Shop
+) -> Decision:
+    """``decision`` with the stage change and purchase evidence ``signal`` brings."""
+    return replace(
+        decision,
+        stage_changed=shop.tracker.on_signal(state, signal, now),
+        purchase_stated=shop.tracker.purchase_stated(state, signal),
     )
 
 

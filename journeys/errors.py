@@ -7,6 +7,7 @@ JourneyError
 │   ├── ReplyTemplatesError replies.yml
 │   ├── CatalogueError      catalogue.yml
 │   ├── FaqError            faq.yml
+│   ├── FactsError          facts.yml (the shop's shipping, returns, payment, warranty)
 │   └── ShopError           the files disagree with each other
 └── TemplateRenderError     a reply was rendered without a value it needs (a bug in the
                             caller: the placeholders are checked when templates load)
@@ -48,6 +49,10 @@ class CatalogueError(ContentError):
 
 class FaqError(ContentError):
     """The FAQ file is invalid."""
+
+
+class FactsError(ContentError):
+    """The facts file is invalid."""
 
 
 class ShopError(ContentError):

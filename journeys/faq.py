@@ -8,6 +8,9 @@ message with its closest variant in the customer's language (English variants st
 a language an entry lacks), plus ``CATEGORY_BONUS`` when the entry is in the category of
 the message's intent. Under ``min_score`` nothing is returned: the caller then says it is
 not sure rather than answer another question.
+
+An answer may state a shop fact through its placeholder (``{return_days}``, see
+``journeys.facts``), filled in when the file loads; a literal brace is written twice.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from journeys.checks import Checker
 from journeys.errors import FaqError
+from journeys.facts import ShopFacts
 from journeys.retrieval import TfIdfIndex
 
 FALLBACK_LANGUAGE = "en"
@@ -80,14 +84,19 @@ class Faq:
             self._indexes[language] = _index(self.entries, language)
 
     @classmethod
-    def from_mapping(cls, data: Any, source: str = "faq.yml") -> Faq:
-        """Validate an already-parsed FAQ; raise FaqError when it is wrong."""
+    def from_mapping(
+        cls, data: Any, source: str = "faq.yml", facts: ShopFacts | None = None
+    ) -> Faq:
+        """Validate an already-parsed FAQ; raise FaqError when it is wrong.
+
+        Fact placeholders in the answers are filled from ``facts`` (None: no facts file)."""
         check = Checker(FaqError, source)
+        facts = ShopFacts() if facts is None else facts
         top = check.check_mapping(data, "(top level)")
         check.check_keys(top, _TOP_KEYS, "")
         entries: list[FaqEntry] = []
         for i, item in enumerate(check.check_list(top.get("entries"), "entries")):
-            entry = _read_entry(check, item, f"entries[{i}]")
+            entry = _read_entry(check, item, f"entries[{i}]", facts)
             if any(e.id == entry.id for e in entries):
                 check.fail(f"entries[{i}].id", entry.id, "entry id used twice")
             entries.append(entry)
@@ -151,7 +160,7 @@ def _index(entries: tuple[FaqEntry, ...], language: str) -> _LanguageIndex:
     return _LanguageIndex(TfIdfIndex.build(texts), tuple(owners))
 
 
-def _read_entry(check: Checker, item: Any, key: str) -> FaqEntry:
+def _read_entry(check: Checker, item: Any, key: str, facts: ShopFacts) -> FaqEntry:
     raw = check.check_mapping(item, key)
     entry_id = check.check_text(raw.get("id"), f"{key}.id")
     if not _ID.match(entry_id):
@@ -159,10 +168,14 @@ def _read_entry(check: Checker, item: Any, key: str) -> FaqEntry:
     key = f"entries.{entry_id}"
     check.check_keys(raw, _ENTRY_KEYS, f"{key}.")
     category = raw.get("category")
+    answers = check.check_localized(raw.get("answer"), f"{key}.answer")
     return FaqEntry(
         id=entry_id,
         questions=_read_questions(check, raw.get("questions"), f"{key}.questions"),
-        answers=tuple(check.check_localized(raw.get("answer"), f"{key}.answer").items()),
+        answers=tuple(
+            (lang, facts.fill(text, lang, check, f"{key}.answer.{lang}", final=True))
+            for lang, text in answers.items()
+        ),
         category=None if category is None else check.check_name(category, f"{key}.category"),
     )
 

@@ -27,6 +27,7 @@ _TOP_KEYS = (
     "stages",
     "general_intents",
     "purchase_signals",
+    "evidence",
     "follow_ups",
     "policies",
     "fallback",
@@ -47,6 +48,20 @@ class Stage:
     requires_purchase: bool = False
 
 
+CONFIRMED = "confirmed"
+STATED = "stated"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSettings:
+    """How the map tells a stated purchase: ``stated`` intents are the customer's own word
+    that they bought ("where is my parcel?"); ``withdrawn_by`` signals take that word back
+    ("I haven't ordered anything", a cancelled order)."""
+
+    stated: frozenset[str] = frozenset()
+    withdrawn_by: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class FallbackSettings:
     """How the bot reacts to messages it does not understand: the ``hand_off_after``-th in
@@ -63,6 +78,7 @@ class JourneyMap:
     initial_stage: str
     general_intents: tuple[str, ...] = ()
     purchase_signals: frozenset[str] = frozenset()
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     repeat_cycle_from: str | None = None
     follow_ups: tuple[FollowUpCadence, ...] = ()
     policies: Policies = field(default_factory=Policies)
@@ -92,6 +108,7 @@ class JourneyMap:
             initial_stage=initial,
             general_intents=general,
             purchase_signals=purchase,
+            evidence=_read_evidence(check, top.get("evidence"), signals, general),
             repeat_cycle_from=repeat,
             follow_ups=read_follow_ups(check, top.get("follow_ups")),
             policies=read_policies(check, top.get("policies")),
@@ -139,6 +156,27 @@ class JourneyMap:
     def is_purchase_signal(self, signal: str) -> bool:
         """True when ``signal`` means the customer bought something."""
         return signal in self.purchase_signals
+
+    def is_stated_evidence(self, signal: str) -> bool:
+        """True when ``signal`` is the customer's own word that they bought something."""
+        return signal in self.evidence.stated
+
+    def withdraws_evidence(self, signal: str) -> bool:
+        """True when ``signal`` takes back a purchase the customer only stated."""
+        return signal in self.evidence.withdrawn_by
+
+    def stage_evidence(self, stage: str | None, purchased: bool, stated: bool) -> str | None:
+        """What ``stage`` rests on: ``confirmed`` (the shop's events) or ``stated`` (the
+        customer's words) for a stage that requires a purchase, None for any other stage."""
+        if (
+            stage is None
+            or stage not in self.stage_names
+            or not self.stage(stage).requires_purchase
+        ):
+            return None
+        if purchased:
+            return CONFIRMED
+        return STATED if stated else None
 
     def follow_up(self, kind: str) -> FollowUpCadence | None:
         """The cadence of one kind of follow-up, if the map declares it."""
@@ -213,6 +251,25 @@ def _read_purchase_signals(
                 "no purchase_signals are declared, so this stage could never be reached",
             )
     return frozenset(names)
+
+
+def _read_evidence(
+    check: Checker, value: Any, signals: Mapping[str, str], general: tuple[str, ...]
+) -> EvidenceSettings:
+    if value is None:
+        return EvidenceSettings()
+    raw = check.check_mapping(value, "evidence")
+    check.check_keys(raw, ("stated", "withdrawn_by"), "evidence.")
+    found: dict[str, frozenset[str]] = {}
+    for key in ("stated", "withdrawn_by"):
+        names = check.check_names(raw.get(key), f"evidence.{key}")
+        for i, name in enumerate(names):
+            if name not in signals and name not in general:
+                check.fail(f"evidence.{key}[{i}]", name, "not an intent or event of the map")
+        found[key] = frozenset(names)
+    for name in sorted(found["stated"] & found["withdrawn_by"]):
+        check.fail("evidence.withdrawn_by", name, "also listed under evidence.stated")
+    return EvidenceSettings(found["stated"], found["withdrawn_by"])
 
 
 def _read_languages(check: Checker, top: Mapping[str, Any]) -> tuple[str, ...]:

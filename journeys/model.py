@@ -151,7 +151,10 @@ class CustomerState:
     """Everything the core needs to know about a customer to decide.
 
     ``stage`` is None for a customer never seen before. ``purchased`` is True once any
-    purchase signal (an order, a purchase intent confirmed by an event) was recorded.
+    purchase signal (an order, a purchase intent confirmed by an event) was recorded:
+    *confirmed* evidence. ``purchase_stated`` is True while the customer's own words say
+    they bought ("where is my parcel?"): *stated* evidence; ``stage_before_purchase`` is
+    where they were before saying so, where taking it back returns them.
     ``consecutive_fallbacks`` counts the messages in a row the NLU did not understand.
     """
 
@@ -160,9 +163,13 @@ class CustomerState:
     history: tuple[StageEntry, ...] = ()
     language: str | None = None
     purchased: bool = False
+    purchase_stated: bool = False
+    stage_before_purchase: str | None = None
     opted_out: bool = False
     last_seen_at: datetime | None = None
     last_products: tuple[str, ...] = ()
+    selected_product: str | None = None
+    """The product named or picked alone last, which "is it in stock?" is about."""
     consecutive_fallbacks: int = 0
     survey: Survey | None = None
     """The latest CSAT question asked, if any (see ``journeys.reviews``)."""
@@ -173,12 +180,24 @@ class CustomerState:
 
 @dataclass(frozen=True, slots=True)
 class StageChanged:
-    """The customer moved from one stage to another (``previous`` None for a new customer)."""
+    """The customer moved from one stage to another (``previous`` None for a new customer),
+    or the evidence their stage rests on changed (``previous == current``). ``evidence`` is
+    ``confirmed``, ``stated`` or None (a stage that needs no purchase)."""
 
     previous: str | None
     current: str
     at: datetime
     reason: str
+    evidence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseStated:
+    """The customer said they bought (``stated`` True, from stage ``before``) or took it
+    back (``stated`` False)."""
+
+    stated: bool
+    before: str | None = None
 
 
 # --- commands (imperative) ----------------------------------------------------------------
@@ -292,6 +311,16 @@ class LogAs:
 
 
 @dataclass(frozen=True, slots=True)
+class Resolved:
+    """A message the NLU was unsure of (or read otherwise) that the bot still answered:
+    the ``intent`` it answered and ``how`` (``context``: a reference to the products in
+    focus; ``product``: a product it names; ``faq``: an FAQ entry it matches)."""
+
+    intent: str
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """What the core decided for one inbound message.
 
@@ -300,7 +329,8 @@ class Decision:
     "the second one"), most recently focused first: store them as the customer's
     ``last_products`` (empty: store ``products``). ``faq_entry`` is the id of the FAQ
     entry the answer came from. ``consecutive_fallbacks`` is the customer's new fallback
-    streak to store.
+    streak to store. ``purchase_stated`` records the customer saying they bought or taking
+    it back; ``resolved`` says which intent the answer served when it was not the NLU's.
     """
 
     replies: tuple[Reply, ...]
@@ -313,8 +343,17 @@ class Decision:
     faq_entry: str | None = None
     context_products: tuple[str, ...] = ()
     log_as: LogAs | None = None
+    purchase_stated: PurchaseStated | None = None
+    resolved: Resolved | None = None
 
     @property
     def next_last_products(self) -> tuple[str, ...]:
         """What to store as the customer's ``last_products`` (empty: keep the stored ones)."""
         return self.context_products or self.products
+
+    def next_selected(self, before: str | None) -> str | None:
+        """The customer's selected product after this answer: the one product it was about,
+        none after an answer about several, ``before`` after one about none."""
+        if not self.products:
+            return before
+        return self.products[0] if len(self.products) == 1 else None

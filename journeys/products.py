@@ -34,6 +34,8 @@ class Product:
     currency: str
     stock: int
     url: str
+    brand: str | None = None
+    """The maker ("Apple"); the first word of the name when not given."""
     aliases: tuple[str, ...] = ()
     specs: tuple[tuple[str, str], ...] = ()
     descriptions: Localized = ()
@@ -41,6 +43,11 @@ class Product:
     colours: tuple[str, ...] = ()
     review_url: str | None = None
     """Where this product's reviews are written (else the shop's ``reviews.review_url``)."""
+
+    @property
+    def maker(self) -> str:
+        """The brand, or the first word of the name."""
+        return self.brand or self.name.split()[0]
 
     @property
     def in_stock(self) -> bool:
@@ -68,6 +75,8 @@ class Category:
     name: str
     labels: Localized = ()
     words: Words = field(default_factory=Words)
+    url: str | None = None
+    """The shop's page listing the whole category."""
 
     def label(self, language: str) -> str:
         """The display name in ``language`` (the category's name when it has none)."""

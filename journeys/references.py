@@ -10,7 +10,9 @@ In order:
 3. A capitalised or model-like name the shop does not know ("Galaxy Book 3") is unknown,
    so the answer is "we don't sell that", never the price of the last product discussed.
 4. References back to the products discussed last: "the second one", "the other one",
-   "both", or nothing at all ("how much is it?").
+   "both", a pick by a spec ("the cheaper one", "el más ligero": ``journeys.picks``), or
+   nothing at all ("how much is it?"): the product selected last when there is one (a
+   product named or picked alone), else the products in focus.
 
 ``context`` is what later messages may refer back to: the products in focus first, then
 the others still in the conversation.
@@ -22,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from journeys.catalogue import Catalogue, Product
+from journeys.picks import SpecPicks
 from journeys.specs import quantity
 from journeys.text import fold, words
 from journeys.vocabulary import ordinal, says_all, says_other
@@ -51,6 +54,17 @@ class InPlay:
     """True when the message itself named the products (not a reference back)."""
     referred: bool = False
     """True when the message pointed back at them ("the other one", "the second one")."""
+    picked: bool = False
+    """True when the message chose one of them by position or by a spec ("the cheaper one")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """What the conversation is about: the products in focus (most recent first) and the
+    one selected last (a product named or picked alone), if any."""
+
+    products: tuple[str, ...] = ()
+    selected: str | None = None
 
 
 def resolve(
@@ -60,11 +74,14 @@ def resolve(
     *,
     guess_names: bool = True,
     known_word: set[str] | frozenset[str] = frozenset(),
+    picks: SpecPicks | None = None,
+    selected: str | None = None,
 ) -> InPlay:
     """The products ``interpretation`` is about (see the module docstring).
 
     ``guess_names`` turns on steps 2 and 3 (for product questions); ``known_word`` holds
-    folded words that are not product names (the shop's own texts).
+    folded words that are not product names (the shop's own texts); ``picks`` the words
+    that choose by a spec; ``selected`` the product selected last.
     """
     last = tuple(i for i in last_products if catalogue.get(i) is not None)
     named, unknown = _named(interpretation, catalogue)
@@ -79,7 +96,8 @@ def resolve(
         guessed = _guess(interpretation.text, text_words, last, catalogue, known_word)
         if guessed is not None:
             return guessed
-    return _refer_back(text_words, interpretation.language, last, catalogue)
+    focus = Focus(last, selected if selected in last else None)
+    return _refer_back(text_words, interpretation.language, focus, catalogue, picks)
 
 
 def _named(
@@ -146,6 +164,27 @@ def _unknown_name(
         after_article = start > 0 and fold(tokens[start - 1]) in _DETERMINERS
         if model or after_article or (start == 0 and len(run) > 1):
             return " ".join(run)
+    return _typed_lowercase(tokens, catalogue, known_word)
+
+
+def _typed_lowercase(
+    tokens: list[str], catalogue: Catalogue, known_word: set[str] | frozenset[str]
+) -> str | None:
+    """A name typed in lower case with its model number ("iphone 15", "galaxy book 4"):
+    words none of which the shop knows, right before a bare number."""
+    for i, token in enumerate(tokens):
+        if not token.isdigit() or i == 0:
+            continue
+        run: list[str] = []
+        for word in reversed(tokens[max(0, i - 2) : i]):
+            folded = fold(word)
+            if folded in known_word or catalogue.knows_word(folded) or folded in _DETERMINERS:
+                break
+            if not word.isalpha() or len(word) < 3:
+                break
+            run.insert(0, word)
+        if run:
+            return " ".join([*run, token])
     return None
 
 
@@ -183,20 +222,31 @@ def _looks_like_name(token: str) -> bool:
 
 
 def _refer_back(
-    text_words: tuple[str, ...], language: str, last: tuple[str, ...], catalogue: Catalogue
+    text_words: tuple[str, ...],
+    language: str,
+    focus: Focus,
+    catalogue: Catalogue,
+    picks: SpecPicks | None,
 ) -> InPlay:
+    last = focus.products
     if not last:
         return InPlay()
     number = ordinal(text_words, language)
     if number is not None and len(last) > 1:
         picked = last[number] if -len(last) <= number < len(last) else None
         chosen = (picked,) if picked else ()
-        return InPlay(products=_products(chosen, catalogue), context=last, referred=True)
+        return InPlay(_products(chosen, catalogue), last, referred=True, picked=bool(chosen))
+    pick = None if picks is None or len(last) < 2 else picks.asked(text_words, language)
+    if pick is not None:
+        best = pick.choose(_products(last, catalogue), catalogue.quantity)
+        if best is not None:
+            return InPlay((best,), last, referred=True, picked=True)
     if says_other(text_words, language) and not says_all(text_words, language):
-        others = last[1:]
-        return InPlay(
-            products=_products(others, catalogue), context=others + last[:1], referred=True
-        )
+        first = focus.selected or last[0]
+        others = tuple(i for i in last if i != first)
+        return InPlay(_products(others, catalogue), (*others, first), referred=True)
+    if focus.selected is not None and not says_all(text_words, language):
+        return InPlay(products=_products((focus.selected,), catalogue), context=last)
     return InPlay(products=_products(last[:MAX_IN_PLAY], catalogue), context=last)
 
 

@@ -7,7 +7,9 @@ a language falls back to English, which every template must have.
 
 Placeholders such as ``{product}`` are checked when the file loads: the templates the core
 fills with values (``SYSTEM_TEMPLATES``) may use the placeholders listed there, every other
-template none. A literal brace is written twice (``{{``).
+template none. Any template may state a shop fact (``{free_shipping_over}``,
+``{return_days}``: ``journeys.facts.PLACEHOLDERS``), filled in from the facts once, when the
+file loads. A literal brace is written twice (``{{``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from typing import Any
 
 from journeys.checks import Checker
 from journeys.errors import ReplyTemplatesError, TemplateRenderError
+from journeys.facts import PLACEHOLDERS, ShopFacts
 from journeys.model import Button, Reply
+from journeys.picks import SpecPicks
 from journeys.specs import SpecVocabulary
 
 FALLBACK_LANGUAGE = "en"
@@ -63,6 +67,10 @@ SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
     "budget_over": frozenset({"amount"}),
     "budget_between": frozenset({"low", "high"}),
     "faq_not_sure": frozenset(),
+    "category_overview": frozenset({"count", "category", "brands", "low", "high", "names"}),
+    "catalogue_overview": frozenset({"categories"}),
+    "browse_category": frozenset(),
+    "select_nothing_in_focus": frozenset(),
     "product_policy": frozenset({"product", "text"}),
     "cart_recovery_1": _CART,
     "cart_recovery_2": _CART,
@@ -89,7 +97,14 @@ SYSTEM_TEMPLATES: Mapping[str, frozenset[str]] = {
 }
 """Templates the core renders by name (every one required in English) → their placeholders."""
 
-_TOP_KEYS = ("button_titles", "spec_labels", "spec_words", "spec_comparatives", "templates")
+_TOP_KEYS = (
+    "button_titles",
+    "spec_labels",
+    "spec_words",
+    "spec_comparatives",
+    "spec_picks",
+    "templates",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,18 +134,24 @@ class ReplyTemplates:
     button_titles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     spec_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     specs: SpecVocabulary = field(default_factory=SpecVocabulary)
+    picks: SpecPicks = field(default_factory=SpecPicks)
 
     @classmethod
-    def from_mapping(cls, data: Any, source: str = "replies.yml") -> ReplyTemplates:
-        """Validate already-parsed templates; raise ReplyTemplatesError when they are wrong."""
+    def from_mapping(
+        cls, data: Any, source: str = "replies.yml", facts: ShopFacts | None = None
+    ) -> ReplyTemplates:
+        """Validate already-parsed templates; raise ReplyTemplatesError when they are wrong.
+
+        Fact placeholders are filled from ``facts`` (None: the shop has no facts file)."""
         check = Checker(ReplyTemplatesError, source)
+        facts = ShopFacts() if facts is None else facts
         top = check.check_mapping(data, "(top level)")
         check.check_keys(top, _TOP_KEYS, "")
         titles = _read_localized_table(check, top.get("button_titles"), "button_titles")
         labels = _read_localized_table(check, top.get("spec_labels"), "spec_labels")
         raw = check.check_mapping(top.get("templates"), "templates")
         templates = {
-            name: _read_template(check, name, value, titles) for name, value in raw.items()
+            name: _read_template(check, name, value, titles, facts) for name, value in raw.items()
         }
         for name in SYSTEM_TEMPLATES:
             if name not in templates:
@@ -138,7 +159,8 @@ class ReplyTemplates:
         specs = SpecVocabulary.from_mapping(
             check, top.get("spec_words"), top.get("spec_comparatives")
         )
-        return cls(templates=templates, button_titles=titles, spec_labels=labels, specs=specs)
+        picks = SpecPicks.from_mapping(check, top.get("spec_picks"))
+        return cls(templates, titles, labels, specs, picks)
 
     @property
     def names(self) -> frozenset[str]:
@@ -192,7 +214,11 @@ def _read_localized_table(check: Checker, value: Any, key: str) -> dict[str, dic
 
 
 def _read_template(
-    check: Checker, name: str, value: Any, titles: Mapping[str, Mapping[str, str]]
+    check: Checker,
+    name: str,
+    value: Any,
+    titles: Mapping[str, Mapping[str, str]],
+    facts: ShopFacts,
 ) -> Template:
     key = f"templates.{name}"
     check.check_name(name, key)
@@ -207,7 +233,12 @@ def _read_template(
         if lang == "buttons":
             continue
         check.check_language(lang, f"{key}.{lang}")
-        variants.append((lang, _read_variants(check, texts, f"{key}.{lang}", allowed)))
+        written = _read_variants(check, texts, f"{key}.{lang}", allowed)
+        filled = tuple(
+            facts.fill(text, lang, check, f"{key}.{lang}[{i}]", final=False)
+            for i, text in enumerate(written)
+        )
+        variants.append((lang, filled))
     if FALLBACK_LANGUAGE not in {lang for lang, _ in variants}:
         check.fail(key, value, "an English ('en') version is required")
     return Template(name=name, variants=tuple(variants), buttons=buttons)
@@ -233,9 +264,12 @@ def _check_placeholders(check: Checker, text: str, key: str, allowed: frozenset[
         check.fail(key, text, f"malformed braces ({error}); write a literal brace as {{{{")
     available = ", ".join(sorted(allowed)) or "none"
     for name in fields:
-        if name not in allowed:
+        if name not in allowed and name not in PLACEHOLDERS:
             check.fail(
-                key, text, f"placeholder {{{name}}} is not available (available: {available})"
+                key,
+                text,
+                f"placeholder {{{name}}} is not available (available: {available}), nor is it"
+                f" a shop fact ({', '.join(sorted(PLACEHOLDERS))})",
             )
 
 

@@ -1,4 +1,4 @@
-"""A shop's content: journey map, reply templates, catalogue and FAQ, checked together."""
+"""A shop's content: journey map, reply templates, catalogue, FAQ and facts, checked together."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journeys.catalogue import Catalogue
+from journeys.catalogue_schema import read_currency
 from journeys.errors import ShopError
+from journeys.facts import ShopFacts
 from journeys.faq import Faq
 from journeys.journey_map import JourneyMap
 from journeys.replies import FALLBACK_LANGUAGE, ReplyTemplates
@@ -39,6 +41,8 @@ class Shop:
     replies: ReplyTemplates
     catalogue: Catalogue
     faq: Faq = field(default_factory=Faq)
+    facts: ShopFacts = field(default_factory=ShopFacts)
+    """The shop's facts, already filled into the texts above (kept for pages and checks)."""
     known_words: frozenset[str] = field(init=False, repr=False, compare=False)
     """Folded words of the shop's own texts: a capitalised one is not an unknown product."""
 
@@ -51,16 +55,22 @@ class Shop:
         object.__setattr__(self, "known_words", _known_words(self.replies, self.faq))
 
     @classmethod
-    def from_mappings(cls, journey_map: Any, replies: Any, catalogue: Any, faq: Any = None) -> Shop:
-        """Validate the parsed files (``faq`` None: no FAQ) and check them together.
+    def from_mappings(
+        cls, journey_map: Any, replies: Any, catalogue: Any, faq: Any = None, facts: Any = None
+    ) -> Shop:
+        """Validate the parsed files (``faq``/``facts`` None: the shop has no such file) and
+        check them together; the facts are filled into the replies, FAQ and policies here.
 
         Raises a ContentError subclass naming the file, the key and the bad value.
         """
+        journey = JourneyMap.from_mapping(journey_map)
+        known = shop_facts(facts, journey, catalogue)
         return cls(
-            journey_map=JourneyMap.from_mapping(journey_map),
-            replies=ReplyTemplates.from_mapping(replies),
-            catalogue=Catalogue.from_mapping(catalogue),
-            faq=Faq() if faq is None else Faq.from_mapping(faq),
+            journey_map=journey,
+            replies=ReplyTemplates.from_mapping(replies, facts=known),
+            catalogue=Catalogue.from_mapping(catalogue, facts=known),
+            faq=Faq() if faq is None else Faq.from_mapping(faq, facts=known),
+            facts=known,
         )
 
     @property
@@ -72,6 +82,18 @@ class Shop:
     def template_for_intent(intent: str) -> str:
         """The name of the template that answers ``intent``."""
         return INTENT_TEMPLATES.get(intent, intent)
+
+
+def shop_facts(facts: Any, journey_map: JourneyMap, catalogue: Any) -> ShopFacts:
+    """The facts of a shop from its parsed ``facts.yml`` (None: it has none), with amounts in
+    the (parsed) catalogue's currency and the support hours of the journey map."""
+    if facts is None:
+        return ShopFacts()
+    return ShopFacts.from_mapping(
+        facts,
+        currency=read_currency(catalogue),
+        office_hours=journey_map.handoff.office_hours,
+    )
 
 
 def _check_intents_have_replies(journey_map: JourneyMap, replies: ReplyTemplates) -> None:

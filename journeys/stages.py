@@ -3,9 +3,11 @@
 A signal is an intent or a commerce event; the journey map says which stage it signals
 (none for general intents such as greet or thanks). The rules, in the order they apply:
 
-1. A signal for a stage that requires a purchase counts only once the customer has
-   purchased (or when the signal is itself a purchase signal); before that it is ignored,
-   so "where is my order?" from a browsing customer keeps them where they are.
+1. A signal for a stage that requires a purchase counts only once there is evidence of a
+   purchase: *confirmed* (a purchase signal from the shop's events, now or before) or
+   *stated* (the map's ``evidence.stated`` intents: the customer says they bought, asks
+   about their parcel, reports a fault...). Without either it is ignored, so "can I refer
+   a friend?" from a browsing customer keeps them where they are.
 2. A customer with no stage (new, or whose stage the map no longer has) enters the
    signalled stage, or the map's initial stage when the signal gives none.
 3. A signal without a stage (general intents) never moves a known customer.
@@ -18,6 +20,14 @@ A signal is an intent or a commerce event; the journey map says which stage it s
    stage that does not, at or after the map's ``repeat_cycle_from`` stage (asking the price
    of another product, wanting to buy again), starts a new cycle at that signalled stage.
 
+7. A signal of ``evidence.withdrawn_by`` ("I haven't ordered anything", a cancelled order)
+   from a customer whose purchase is only stated takes the word back: they return to the
+   stage they were in before saying it (the initial stage if none), with no evidence.
+
+Every ``StageChanged`` carries the evidence the new stage rests on (``confirmed``,
+``stated``, None for a stage that needs no purchase); a change of evidence alone (a stated
+purchase the shop's order now confirms) is a ``StageChanged`` to the same stage.
+
 The rules name no stage: order, initial stage, purchase requirements, purchase signals and
 the new-cycle stage all come from the journey map.
 """
@@ -28,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from journeys.journey_map import JourneyMap
-from journeys.model import CustomerState, StageChanged
+from journeys.model import CustomerState, PurchaseStated, StageChanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +49,38 @@ class StageTracker:
 
     def on_signal(self, state: CustomerState, signal: str, now: datetime) -> StageChanged | None:
         """The stage change an intent or event causes (None: the customer stays)."""
+        jm = self.journey_map
+        if self.withdraws(state, signal):
+            back = state.stage_before_purchase or jm.initial_stage
+            return StageChanged(state.stage, back, now, signal, evidence=None)
         return self.next_stage(
             state,
-            self.journey_map.stage_for_signal(signal),
+            jm.stage_for_signal(signal),
             now,
             signal,
-            purchase=self.journey_map.is_purchase_signal(signal),
+            purchase=jm.is_purchase_signal(signal),
+            stated=jm.is_stated_evidence(signal),
         )
+
+    def withdraws(self, state: CustomerState, signal: str) -> bool:
+        """True when ``signal`` takes back a purchase the customer only stated (rule 7)."""
+        only_stated = state.purchase_stated and not state.purchased
+        return only_stated and self.journey_map.withdraws_evidence(signal)
+
+    def purchase_stated(self, state: CustomerState, signal: str) -> PurchaseStated | None:
+        """The customer's word about a purchase that ``signal`` records, if any."""
+        if self.withdraws(state, signal):
+            return PurchaseStated(False)
+        if state.purchase_stated or not self.journey_map.is_stated_evidence(signal):
+            return None
+        before = state.stage
+        if before is not None and self._needs_purchase(before):
+            before = state.stage_before_purchase
+        return PurchaseStated(True, before)
+
+    def evidence(self, state: CustomerState) -> str | None:
+        """What the customer's current stage rests on (see the module docstring)."""
+        return self.journey_map.stage_evidence(state.stage, state.purchased, state.purchase_stated)
 
     def next_stage(
         self,
@@ -55,29 +90,37 @@ class StageTracker:
         reason: str,
         *,
         purchase: bool = False,
+        stated: bool = False,
     ) -> StageChanged | None:
-        """The stage change a signal for ``signal_stage`` causes; ``purchase``: it is a purchase.
+        """The stage change a signal for ``signal_stage`` causes; ``purchase``: it is a
+        purchase; ``stated``: it is the customer's word that they bought.
 
         Raises ValueError when ``signal_stage`` is not a stage of the map.
         """
         names = self.journey_map.stage_names
         if signal_stage is not None and signal_stage not in names:
             raise ValueError(f"unknown stage {signal_stage!r}; stages are {', '.join(names)}")
+        bought, said = state.purchased or purchase, state.purchase_stated or stated
         target = signal_stage
-        if target is not None and not self._reachable(state, target, purchase):
+        if target is not None and self._needs_purchase(target) and not (bought or said):
             target = None
+        evidence = self.journey_map.stage_evidence
         if state.stage not in names:
-            return _changed(state, target or self.journey_map.initial_stage, now, reason)
+            stage = target or self.journey_map.initial_stage
+            return _changed(state, stage, now, reason, evidence(stage, bought, said))
         current = state.stage
-        if target is None or target == current:
-            return None
-        if purchase or self._moves(current, target):
-            return _changed(state, target, now, reason)
+        if target is not None and target != current and (purchase or self._moves(current, target)):
+            return _changed(state, target, now, reason, evidence(target, bought, said))
+        after = evidence(current, bought, said)
+        if after != self.evidence(state):
+            return _changed(state, current, now, reason, after)
         return None
 
-    def _reachable(self, state: CustomerState, stage: str, purchase: bool) -> bool:
-        """Rule 1: a stage that requires a purchase needs one."""
-        return purchase or state.purchased or not self.journey_map.stage(stage).requires_purchase
+    def _needs_purchase(self, stage: str) -> bool:
+        return (
+            stage in self.journey_map.stage_names
+            and self.journey_map.stage(stage).requires_purchase
+        )
 
     def _moves(self, current: str, target: str) -> bool:
         """Rules 5 and 6: forward, or backwards into a new cycle."""
@@ -92,5 +135,7 @@ class StageTracker:
         )
 
 
-def _changed(state: CustomerState, stage: str, now: datetime, reason: str) -> StageChanged:
-    return StageChanged(previous=state.stage, current=stage, at=now, reason=reason)
+def _changed(
+    state: CustomerState, stage: str, now: datetime, reason: str, evidence: str | None
+) -> StageChanged:
+    return StageChanged(state.stage, stage, now, reason, evidence)

@@ -51,6 +51,9 @@ class Interpretation:
     available: bool = True
     error: str = ""
     backend: str = ""
+    parts: tuple[Interpretation, ...] = ()
+    """The questions of a message that asks several ("how much is it and is it in stock?"),
+    each interpreted on its own (see ``nlu.clauses``); empty for one question."""
 
     @classmethod
     def unavailable(cls, text: str, language: str, error: str) -> Interpretation:

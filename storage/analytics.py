@@ -40,6 +40,17 @@ class Stalled:
     last_intents: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class FunnelFigures:
+    """What the funnel is made of: customers who first reached each stage, for each pair of
+    stages ``(count, median hours)`` of those who went on, and per stage the customers per
+    evidence (``confirmed``, ``stated``, None)."""
+
+    reached: dict[str, int]
+    went_on: dict[tuple[str, str], tuple[int, float | None]]
+    evidence: dict[str, dict[str | None, int]]
+
+
 def days_of(period: Period) -> tuple[str, str]:
     """The first day and the day after the last day of ``period`` (UTC dates): what the
     daily summaries answer for (a period that starts or ends within a day counts that whole
@@ -51,21 +62,26 @@ def days_of(period: Period) -> tuple[str, str]:
 class JourneyAnalytics(TouchpointQueries):
     """Analytics queries on the unit of work's connection."""
 
-    async def funnel_figures(
-        self, period: Period, stages: tuple[str, ...]
-    ) -> tuple[dict[str, int], dict[tuple[str, str], tuple[int, float | None]]]:
-        """Customers who first reached each stage in the period, and for each next stage how
-        many of them reached it afterwards (before the period's end), with the median hours
-        it took them."""
+    async def funnel_figures(self, period: Period, stages: tuple[str, ...]) -> FunnelFigures:
+        """Customers who first reached each stage in the period (and by the evidence of their
+        latest change into it), and for each next stage how many of them reached it
+        afterwards (before the period's end), with the median hours it took them."""
         c = table(t.CustomerStage)
         first = (c.c.first_at >= period.since, c.c.first_at < period.until)
         on_channel = (c.c.customer_id.in_(self._on_channel(period)),) if period.channel else ()
-        counts = select(c.c.stage, func.count()).where(*first, *on_channel).group_by(c.c.stage)
-        reached = {stage: int(n) for stage, n in await self.connection.execute(counts)}
+        counts = (
+            select(c.c.stage, c.c.evidence, func.count())
+            .where(*first, *on_channel)
+            .group_by(c.c.stage, c.c.evidence)
+        )
+        evidence: dict[str, dict[str | None, int]] = {}
+        for stage, kind, n in await self.connection.execute(counts):
+            evidence.setdefault(stage, {})[kind] = int(n)
+        reached = {stage: sum(by_kind.values()) for stage, by_kind in evidence.items()}
         went_on: dict[tuple[str, str], tuple[int, float | None]] = {}
         following = dict(pairwise(stages))
         if not following:
-            return reached, went_on
+            return FunnelFigures(reached, went_on, evidence)
         b = c.alias("b")
         next_stage = case(following, value=c.c.stage)
         pairs = (
@@ -79,7 +95,7 @@ class JourneyAnalytics(TouchpointQueries):
         for before, after in following.items():
             values = hours.get(before, [])
             went_on[(before, after)] = (len(values), round(median(values), 2) if values else None)
-        return reached, went_on
+        return FunnelFigures(reached, went_on, evidence)
 
     def _hours_between(self, start: Any, end: Any) -> Any:
         if self.connection.dialect.name == "postgresql":

@@ -31,6 +31,8 @@ class HandoffState:
     recipient_id: str
     language: str | None
     stage: str | None
+    stage_evidence: str | None = None
+    """What ``stage`` rests on, as recorded with the customer's latest change into it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,17 +180,21 @@ class HandoffRepository(Repository):
 
     async def _states(self, where: Any, limit: int | None = None) -> list[HandoffState]:
         c, cu, i, u = (table(x) for x in (t.Conversation, t.Customer, t.ChannelIdentity, t.User))
+        reached = table(t.CustomerStage)
         stmt = (
             select(c.c.id, c.c.customer_id, c.c.status, c.c.agent_id, u.c.name, c.c.channel,
-                   i.c.external_id, cu.c.language, cu.c.stage)
+                   i.c.external_id, cu.c.language, cu.c.stage, reached.c.evidence)
             .join(cu, cu.c.id == c.c.customer_id)
             .join(i, i.c.id == c.c.identity_id)
             .outerjoin(u, u.c.id == c.c.agent_id)
+            .outerjoin(reached, (reached.c.customer_id == cu.c.id)
+                       & (reached.c.stage == cu.c.stage))
             .where(where)
         )  # fmt: skip
         if limit is not None:
             stmt = stmt.order_by(c.c.last_message_at.desc()).limit(limit)
-        return [HandoffState(*row) for row in await self.connection.execute(stmt)]
+        rows = await self.connection.execute(stmt)
+        return [HandoffState(*row[:9], stage_evidence=row[9]) for row in rows]
 
     async def _cart(self, customer_id: int) -> dict[str, Any] | None:
         """The customer's latest cart, unless an order came after it."""

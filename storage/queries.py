@@ -17,7 +17,8 @@ from storage.statements import table
 _TOUCHPOINT_COLUMNS = (
     "id", "channel", "direction", "kind", "text", "intent", "confidence", "entities",
     "products", "language", "stage_before", "stage_after", "answered_by", "latency_ms",
-    "created_at", "customer_id", "conversation_id", "faq_entry",
+    "created_at", "customer_id", "conversation_id", "faq_entry", "stage_evidence",
+    "resolved_by", "nlu_intent",
 )  # fmt: skip
 
 
@@ -40,9 +41,10 @@ class TouchpointFilter:
 EXPORT_COLUMNS = (
     "id", "created_at", "customer", "channel", "direction", "kind", "intent", "confidence",
     "language", "stage_before", "stage_after", "answered_by", "agent_id", "products",
-    "faq_entry", "latency_ms", "text",
+    "faq_entry", "latency_ms", "text", "stage_evidence", "resolved_by", "nlu_intent",
 )  # fmt: skip
-"""The columns of a touchpoint export, in order (``customer`` is the pseudonym)."""
+"""The columns of a touchpoint export, in order (``customer`` is the pseudonym; columns
+added later come last, so a reader by position keeps working)."""
 
 
 class TouchpointQueries:

@@ -16,10 +16,13 @@ class CustomerContext:
     stage: str | None
     language: str | None
     purchased: bool
+    purchase_stated: bool
+    stage_before_purchase: str | None
     opted_out: bool
     consecutive_fallbacks: int
     message_count: int
     last_products: tuple[str, ...]
+    selected_product: str | None
     last_seen_at: datetime | None
     conversation_id: int | None
     conversation_status: str | None
@@ -104,6 +107,13 @@ class NewTouchpoint:
     products: list[str] = field(default_factory=list)
     faq_entry: str | None = None
     agent_id: int | None = None
+    stage_evidence: str | None = None
+    """What ``stage_after`` rests on: ``confirmed``, ``stated`` or None."""
+    resolved_by: str | None = None
+    """How a message the NLU did not read as ``intent`` was answered (``context``,
+    ``product``, ``faq``)."""
+    nlu_intent: str | None = None
+    """The NLU's own top intent, whatever ``intent`` logs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +139,9 @@ class TouchpointRow:
     customer_id: int
     conversation_id: int | None
     faq_entry: str | None = None
+    stage_evidence: str | None = None
+    resolved_by: str | None = None
+    nlu_intent: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping (``created_at`` in ISO 8601)."""
@@ -152,6 +165,9 @@ class TouchpointRow:
             "customer_id": self.customer_id,
             "conversation_id": self.conversation_id,
             "faq_entry": self.faq_entry,
+            "stage_evidence": self.stage_evidence,
+            "resolved_by": self.resolved_by,
+            "nlu_intent": self.nlu_intent,
         }
 
 

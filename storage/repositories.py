@@ -40,18 +40,22 @@ class CustomerRepository(Repository):
         row = result.first()
         if row is None:
             return None
-        (customer_id, identity_id, stage, language, purchased, opted_out, fallbacks, count,
-         products, last_seen_at, conversation_id, conversation_status) = row  # fmt: skip
+        (customer_id, identity_id, stage, language, purchased, stated, before, opted_out,
+         fallbacks, count, products, selected, last_seen_at, conversation_id,
+         conversation_status) = row  # fmt: skip
         return CustomerContext(
             customer_id=customer_id,
             identity_id=identity_id,
             stage=stage,
             language=language,
             purchased=bool(purchased),
+            purchase_stated=bool(stated),
+            stage_before_purchase=before,
             opted_out=bool(opted_out),
             consecutive_fallbacks=fallbacks or 0,
             message_count=count or 0,
             last_products=tuple(products or ()),
+            selected_product=selected,
             last_seen_at=last_seen_at,
             conversation_id=conversation_id,
             conversation_status=conversation_status,
@@ -80,13 +84,19 @@ class CustomerRepository(Repository):
         await self.update(t.Customer, customer_id, values)
 
     async def add_stage_change(
-        self, customer_id: int, previous: str | None, current: str, reason: str, at: datetime
+        self,
+        customer_id: int,
+        previous: str | None,
+        current: str,
+        reason: str,
+        at: datetime,
+        evidence: str | None = None,
     ) -> None:
-        """Append one step to the customer's stage history (and note the first time they
-        reached the stage)."""
+        """Append one step to the customer's stage history, with the ``evidence`` the stage
+        now rests on (and note the first time they reached the stage, and this evidence)."""
         await self.connection.execute(
-            s.first_stage(self.connection.dialect.name),
-            {"customer_id": customer_id, "stage": current, "first_at": at},
+            s.reached_stage(self.connection.dialect.name),
+            {"customer_id": customer_id, "stage": current, "first_at": at, "evidence": evidence},
         )
         await self.connection.execute(
             s.insert_rows(t.StageHistory),
@@ -96,6 +106,7 @@ class CustomerRepository(Repository):
                 "current": current,
                 "reason": reason,
                 "at": at,
+                "evidence": evidence,
             },
         )
 
@@ -161,6 +172,8 @@ class TouchpointRepository(Repository):
                 "kind": tp.kind,
                 "text": tp.text,
                 "intent": tp.intent,
+                "nlu_intent": tp.nlu_intent,
+                "resolved_by": tp.resolved_by,
                 "confidence": tp.confidence,
                 "entities": tp.entities,
                 "products": tp.products,
@@ -168,6 +181,7 @@ class TouchpointRepository(Repository):
                 "language": tp.language,
                 "stage_before": tp.stage_before,
                 "stage_after": tp.stage_after,
+                "stage_evidence": tp.stage_evidence,
                 "answered_by": tp.answered_by,
                 "agent_id": tp.agent_id,
                 "latency_ms": tp.latency_ms,

@@ -66,10 +66,13 @@ def customer_context() -> Select[Any]:
         cust.c.stage,
         cust.c.language,
         cust.c.purchased,
+        cust.c.purchase_stated,
+        cust.c.stage_before_purchase,
         cust.c.opted_out,
         cust.c.consecutive_fallbacks,
         cust.c.message_count,
         cust.c.last_products,
+        cust.c.selected_product,
         cust.c.last_seen_at,
         conv.c.id,
         conv.c.status,
@@ -208,15 +211,18 @@ def follow_up_once(dialect: str) -> Insert:
 
 
 @cache
-def first_stage(dialect: str) -> Insert:
-    """INSERT when a customer first reached a stage; nothing if they had before."""
+def reached_stage(dialect: str) -> Insert:
+    """INSERT when a customer first reached a stage; if they had before, keep that time and
+    take the evidence of this change."""
     c = table(t.CustomerStage)
     keys = [c.c.customer_id, c.c.stage]
     insert_: Any = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
     if insert_ is None:
         raise NotImplementedError(f"stage tracking on {dialect} is not supported")
-    stmt: Insert = insert_(c).on_conflict_do_nothing(index_elements=keys)
-    return stmt.execution_options(**NO_OUTCOME)
+    stmt = insert_(c)
+    latest = {"evidence": stmt.excluded.evidence}
+    upsert: Insert = stmt.on_conflict_do_update(index_elements=keys, set_=latest)
+    return upsert.execution_options(**NO_OUTCOME)
 
 
 @cache

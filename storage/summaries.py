@@ -37,6 +37,8 @@ class NewMessage:
     intent: str
     products: list[str]
     text: str
+    resolved: bool = False
+    """The bot answered it although the NLU did not read it as ``intent`` (``resolved_by``)."""
 
 
 class SummaryRepository(Repository):
@@ -54,7 +56,8 @@ class SummaryRepository(Repository):
         tp = table(t.Touchpoint)
         stmt = (
             select(tp.c.id, tp.c.created_at, tp.c.channel, tp.c.language, tp.c.stage_after,
-                   tp.c.intent, tp.c.products, tp.c.text, tp.c.direction, tp.c.kind)
+                   tp.c.intent, tp.c.products, tp.c.text, tp.c.direction, tp.c.kind,
+                   tp.c.resolved_by)
             .where(tp.c.id > after)
             .order_by(tp.c.id)
             .limit(limit)
@@ -68,7 +71,7 @@ class SummaryRepository(Repository):
             day = row[1].date().isoformat()
             messages.append(
                 NewMessage(row[0], day, row[2], row[3] or "", row[4] or "", row[5] or "",
-                           list(row[6] or []), row[7] or "")
+                           list(row[6] or []), row[7] or "", row[10] is not None)
             )  # fmt: skip
         return messages, last
 

@@ -77,10 +77,17 @@ class Customer(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     stage: Mapped[str | None] = mapped_column(String(64))
     purchased: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A purchase the shop's events confirmed (an order)."""
+    purchase_stated: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The customer's own words say they bought ("where is my parcel?")."""
+    stage_before_purchase: Mapped[str | None] = mapped_column(String(64))
+    """Where the customer was before saying they bought: where taking it back returns them."""
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     consecutive_fallbacks: Mapped[int] = mapped_column(Integer, default=0)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     last_products: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    selected_product: Mapped[str | None] = mapped_column(String(64))
+    """Of ``last_products``, the one named or picked alone last ("is it in stock?")."""
     timezone: Mapped[str | None] = mapped_column(String(64))
     """The customer's IANA time zone, when a channel tells it (the widget does)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -173,6 +180,12 @@ class Touchpoint(Base):
     kind: Mapped[str] = mapped_column(String(16), default="message")
     text: Mapped[str] = mapped_column(Text, default="")
     intent: Mapped[str | None] = mapped_column(String(100))
+    """The intent the exchange served: the NLU's, or the one the bot resolved it to."""
+    nlu_intent: Mapped[str | None] = mapped_column(String(100))
+    """The NLU's own top intent (``confidence`` is its score), whatever ``intent`` says."""
+    resolved_by: Mapped[str | None] = mapped_column(String(16))
+    """How the bot answered a message the NLU did not read as ``intent``: ``context``,
+    ``product`` or ``faq``; None when the NLU's intent was answered."""
     confidence: Mapped[float | None] = mapped_column(Float)
     entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
     products: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -180,6 +193,9 @@ class Touchpoint(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     stage_before: Mapped[str | None] = mapped_column(String(64))
     stage_after: Mapped[str | None] = mapped_column(String(64))
+    stage_evidence: Mapped[str | None] = mapped_column(String(16))
+    """What ``stage_after`` rests on: ``confirmed`` (the shop's events), ``stated`` (the
+    customer's words), None for a stage that needs no purchase (or no stage logged)."""
     answered_by: Mapped[str | None] = mapped_column(String(16))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     """The person who answered (``answered_by`` agent) or acted (handoff steps)."""
@@ -197,6 +213,9 @@ class StageHistory(Base):
     previous: Mapped[str | None] = mapped_column(String(64))
     current: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(200), default="")
+    evidence: Mapped[str | None] = mapped_column(String(16))
+    """What ``current`` rests on (``confirmed``, ``stated``, None); a row with ``previous ==
+    current`` is a change of evidence only (a stated purchase an order confirms)."""
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -384,8 +403,9 @@ class SummaryState(Base):
 
 
 class CustomerStage(Base):
-    """When a customer first reached a stage: what the funnel counts, kept with every stage
-    change (``CustomerRepository.add_stage_change``)."""
+    """When a customer first reached a stage, and the evidence of their latest change into
+    it: what the funnel counts, kept with every stage change
+    (``CustomerRepository.add_stage_change``)."""
 
     __tablename__ = "customer_stages"
     __table_args__ = (
@@ -396,3 +416,4 @@ class CustomerStage(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     stage: Mapped[str] = mapped_column(String(64))
     first_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    evidence: Mapped[str | None] = mapped_column(String(16))

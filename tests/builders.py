@@ -57,7 +57,7 @@ def interpretation(
 
 def load_demo_content(name: str) -> Any:
     """One parsed content file of the demo shop (``journey_map``, ``replies``, ``catalogue``,
-    ``faq``)."""
+    ``faq``, ``facts``)."""
     return yaml.safe_load((DEMO_SHOP_DIR / f"{name}.yml").read_text(encoding="utf-8"))
 
 
@@ -69,4 +69,5 @@ def demo_shop() -> Shop:
         load_demo_content("replies"),
         load_demo_content("catalogue"),
         load_demo_content("faq"),
+        load_demo_content("facts"),
     )

@@ -61,6 +61,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _database(admin, name)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def unmigrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database with no tables yet (for migration tests): SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'unmigrated.db'}"
+    admin = request.getfixturevalue("postgres_admin_url")
+    name = f"journeybot_unmigrated_{next(_db_numbers)}"
+    _admin_sql(admin, f"CREATE DATABASE {name}")
+    return _database(admin, name)
+
+
 def make_settings(database_url: str, tmp_path: Path, **web: object) -> Settings:
     """Settings for a test: the given database, NLU cache under ``tmp_path``, no .env."""
     return Settings(

@@ -7,7 +7,7 @@ numbers beside them, so the page needs no script. Marketers and admins who logge
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from bot.analytics.report import journey_report
 from bot.console.auth import StaffAuth
 from bot.console.web import COOKIE, HEADERS
 from journeys.analytics import FunnelStep, journey_map_rows
-from journeys.journey_map import JourneyMap
+from journeys.journey_map import CONFIRMED, STATED, JourneyMap
 from storage.analytics import JourneyAnalytics, Period
 from storage.queries import TouchpointFilter
 from storage.uow import UnitOfWorkFactory
@@ -66,8 +66,9 @@ class Dashboard:
         async with self.uow.read_only() as unit:
             recent = await unit.queries.export_page(where, 0, RECENT)
         names = columns(include_text=True)
+        after_purchase = [s.name for s in self.journey_map.stages if s.requires_purchase]
         return self._render(
-            "dashboard.html", **context, report=report, **chart_rows(report),
+            "dashboard.html", **context, report=report, **chart_rows(report, after_purchase),
             touchpoints=[plain(r, names) for r in recent],
         )  # fmt: skip
 
@@ -118,8 +119,9 @@ class Dashboard:
         return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
 
-def chart_rows(report: dict[str, Any]) -> dict[str, Any]:
-    """The report as ``(label, value)`` rows, one list per chart."""
+def chart_rows(report: dict[str, Any], after_purchase: Sequence[str] = ()) -> dict[str, Any]:
+    """The report as ``(label, value)`` rows, one list per chart (``after_purchase``: the
+    stages that need a purchase, shown by the evidence they rest on)."""
     recovery, csat = report["recovery"], report["satisfaction"]
     mix: dict[str, int] = {}
     for row in report["mix"]:
@@ -127,6 +129,12 @@ def chart_rows(report: dict[str, Any]) -> dict[str, Any]:
         mix[key] = mix.get(key, 0) + row["messages"]
     return {
         "funnel_rows": [(s["stage"], s["customers"]) for s in report["funnel"]],
+        "evidence_rows": [
+            (f"{s['stage']} · {kind}", s["by_evidence"][kind])
+            for s in report["funnel"]
+            if s["stage"] in after_purchase
+            for kind in (CONFIRMED, STATED)
+        ],
         "conversion_rows": [
             (s["stage"], None if s["conversion"] is None else round(100 * s["conversion"], 1))
             for s in report["funnel"][1:]

@@ -12,6 +12,8 @@ from typing import Any
 from storage.queries import EXPORT_COLUMNS
 
 FORMATS = ("csv", "jsonl", "parquet")
+NUMBER_COLUMNS = {"id": "int", "agent_id": "int", "confidence": "float", "latency_ms": "float"}
+"""The exported columns that are numbers; every other one is text (or a list as JSON)."""
 
 
 def columns(include_text: bool) -> tuple[str, ...]:

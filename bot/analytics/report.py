@@ -29,7 +29,7 @@ async def journey_report(
     await Summaries(uow, journey_map.default_language).refresh()
     async with uow.read_only() as unit:
         analytics = JourneyAnalytics(unit.connection)
-        reached, went_on = await analytics.funnel_figures(period, stages)
+        figures = await analytics.funnel_figures(period, stages)
         silent_since = now - timedelta(days=SILENT_DAYS)
         drop_off = []
         for stage in stages:
@@ -64,7 +64,10 @@ async def journey_report(
             "until": period.until.isoformat(),
             "channel": period.channel,
         },
-        "funnel": [step.to_dict() for step in funnel(stages, reached, went_on)],
+        "funnel": [
+            step.to_dict()
+            for step in funnel(stages, figures.reached, figures.went_on, figures.evidence)
+        ],
         "drop_off": {"silent_days": SILENT_DAYS, "stages": drop_off},
         "recovery": {
             "carts_stalled": recovery["carts"],

@@ -31,9 +31,10 @@ class Summaries:
                 if last == after:
                     return read
                 rows = (
-                    (m.day, m.channel, m.language, m.stage, m.intent, m.products, m.text)
+                    (m.day, m.channel, m.language, m.stage, m.intent, m.products, m.text,
+                     m.resolved)
                     for m in messages
-                )
+                )  # fmt: skip
                 days, mentions = summarise(rows, self.default_language)
                 await uow.summaries.add(days, mentions, last)
                 await uow.commit()

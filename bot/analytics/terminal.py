@@ -10,14 +10,17 @@ from rich.console import Console
 from rich.table import Table
 
 TEMPLATE = Path(__file__).parent / "report.html"
+EVIDENCE_COLUMNS = {"confirmed": "confirmed", "stated": "stated", "no evidence": "none"}
+"""The funnel's evidence columns: heading → key of a step's ``by_evidence``."""
 
 
 def sections(figures: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]]]:
     """The report as ``(title, columns, rows)`` tables, shared by the terminal and HTML."""
     recovery, csat, support = figures["recovery"], figures["satisfaction"], figures["support"]
     return [
-        ("Funnel", ["stage", "customers", "conversion", "median hours"],
-         [[s["stage"], str(s["customers"]), _pct(s["conversion"]), _num(s["median_hours"])]
+        ("Funnel", ["stage", "customers", "conversion", "median hours", *EVIDENCE_COLUMNS],
+         [[s["stage"], str(s["customers"]), _pct(s["conversion"]), _num(s["median_hours"]),
+           *(str(s["by_evidence"].get(key, 0)) for key in EVIDENCE_COLUMNS.values())]
           for s in figures["funnel"]]),
         (f"Drop-off (silent {figures['drop_off']['silent_days']} days)", ["stage", "customers"],
          [[d["stage"], str(d["customers"])] for d in figures["drop_off"]["stages"]]),

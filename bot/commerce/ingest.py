@@ -12,12 +12,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.commerce.payload import EventPayload
-from bot.state import known_customer_state
+from bot.state import known_customer_state, purchase_stated_columns, stage_evidence
 from bot.transaction import apply_commands
-from journeys.commerce import CART_RECOVERY, CommerceEvent, decide_event, recovered
+from journeys.commerce import (
+    CART_RECOVERY,
+    CommerceEvent,
+    EventDecision,
+    decide_event,
+    recovered,
+)
 from journeys.journey_map import JourneyMap
 from storage.errors import DuplicateEvent
-from storage.records import NewCommerceEvent, NewTouchpoint
+from storage.records import CustomerContext, NewCommerceEvent, NewTouchpoint
 from storage.uow import SqlAlchemyUnitOfWork, UnitOfWorkFactory
 
 
@@ -55,28 +61,43 @@ class EventIngest:
                 reminded = await uow.events.last_reminder_at(ctx.customer_id, CART_RECOVERY)
                 stored = replace(_stored(event), recovered=recovered(core, reminded))
                 await uow.events.add(ctx.customer_id, stored, now)
-                state = known_customer_state(ctx)
-                decision = decide_event(state, core, now, self.journey_map)
-                changed = decision.stage_changed
-                stage_after = changed.current if changed else ctx.stage
-                await uow.touchpoints.add(
-                    ctx.customer_id, ctx.conversation_id, None,
-                    _touchpoint(event, identity[0], ctx.stage, stage_after, ctx.language, now),
-                )  # fmt: skip
-                if changed is not None:
-                    await uow.customers.add_stage_change(
-                        ctx.customer_id, changed.previous, changed.current, changed.reason, now
-                    )
-                await uow.customers.update_state(
-                    ctx.customer_id, stage=stage_after, purchased=decision.purchased
-                )
-                await apply_commands(
-                    uow, decision.commands, ctx.customer_id, ctx.conversation_id, now
-                )
+                decision = decide_event(known_customer_state(ctx), core, now, self.journey_map)
+                stage_after = await self._apply(uow, ctx, identity[0], event, decision, now)
                 await uow.commit()
         except DuplicateEvent:
             return Ingested(duplicate=True)
         return Ingested(duplicate=False, stage=stage_after)
+
+    async def _apply(
+        self,
+        uow: SqlAlchemyUnitOfWork,
+        ctx: CustomerContext,
+        channel: str,
+        event: EventPayload,
+        decision: EventDecision,
+        now: datetime,
+    ) -> str | None:
+        """Log the event, record the stage change, the purchase and the customer's word
+        about it, carry out the commands; return the stage after."""
+        changed = decision.stage_changed
+        stage_after = changed.current if changed else ctx.stage
+        said = decision.purchase_stated
+        evidence = stage_evidence(self.journey_map, ctx, stage_after, decision.purchased, said)
+        point = replace(
+            _touchpoint(event, channel, ctx, now), stage_after=stage_after, stage_evidence=evidence
+        )
+        await uow.touchpoints.add(ctx.customer_id, ctx.conversation_id, None, point)
+        if changed is not None:
+            await uow.customers.add_stage_change(
+                ctx.customer_id, changed.previous, changed.current, changed.reason, now,
+                changed.evidence,
+            )  # fmt: skip
+        await uow.customers.update_state(
+            ctx.customer_id, stage=stage_after, purchased=decision.purchased,
+            **purchase_stated_columns(said),
+        )  # fmt: skip
+        await apply_commands(uow, decision.commands, ctx.customer_id, ctx.conversation_id, now)
+        return stage_after
 
     @staticmethod
     async def _identity(uow: SqlAlchemyUnitOfWork, event: EventPayload) -> tuple[str, str] | None:
@@ -116,22 +137,17 @@ def _stored(event: EventPayload) -> NewCommerceEvent:
 
 
 def _touchpoint(
-    event: EventPayload,
-    channel: str,
-    stage_before: str | None,
-    stage_after: str | None,
-    language: str | None,
-    now: datetime,
+    event: EventPayload, channel: str, ctx: CustomerContext, now: datetime
 ) -> NewTouchpoint:
+    """The event as the log keeps it (the caller adds the stage after and its evidence)."""
     return NewTouchpoint(
         channel=channel,
         direction="in",
         kind="event",
         text=event.summary(),
         intent=event.type,
-        language=language,
-        stage_before=stage_before,
-        stage_after=stage_after,
+        language=ctx.language,
+        stage_before=ctx.stage,
         created_at=now,
         products=list(dict.fromkeys(item.product_id for item in event.items)),
     )

@@ -204,8 +204,9 @@ async def _send(
     )
     point = NewTouchpoint(
         state.channel, "out", text, now, intent=AGENT_REPLY if user else None,
-        language=state.language, stage_before=state.stage,
-        stage_after=state.stage, answered_by=answered_by, agent_id=user.id if user else None,
+        language=state.language, stage_before=state.stage, stage_after=state.stage,
+        stage_evidence=state.stage_evidence, answered_by=answered_by,
+        agent_id=user.id if user else None,
     )  # fmt: skip
     await uow.touchpoints.add(state.customer_id, state.conversation_id, queued[0].id, point)
     await uow.conversations.touch(state.conversation_id, now)

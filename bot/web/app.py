@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -23,6 +24,7 @@ from bot.console.web import Console
 from bot.reviews import ReviewLinks
 from bot.web.api import events_handler, platform_handler
 from bot.web.review_links import review_link_handler
+from journeys.facts import ShopFacts
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -30,7 +32,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
 SERVICES: web.AppKey[Services] = web.AppKey("services")
+DEMO_PAGE = "index.html"
+PAGE_LANGUAGE = "en"
+"""The demo page is written in English, so the facts on it are written the English way."""
 
 
 @web.middleware
@@ -46,9 +52,32 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return web.json_response({"error": "internal error; it has been logged"}, status=500)
 
 
-async def index(_request: web.Request) -> web.FileResponse:
-    """The chat page."""
-    return web.FileResponse(STATIC / "index.html")
+def render_demo_page(facts: ShopFacts) -> str:
+    """The demo shop's page (``templates/index.html``) with the shop's facts filled in."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    return env.get_template(DEMO_PAGE).render(facts=facts.values(PAGE_LANGUAGE))
+
+
+def index_handler(facts: ShopFacts) -> Handler:
+    """The chat page, rendered once. When the shop lacks a fact the page states, the page
+    answers 500 naming it (and it is logged at start-up); the rest of the service runs on."""
+    try:
+        page = render_demo_page(facts)
+    except jinja2.UndefinedError as error:
+        problem = f"{DEMO_PAGE} states a fact the shop's facts.yml does not give: {error.message}"
+        log.error(problem)
+
+        async def missing(_request: web.Request) -> web.StreamResponse:
+            return web.json_response({"error": problem}, status=500)
+
+        return missing
+
+    async def index(_request: web.Request) -> web.StreamResponse:
+        return web.Response(text=page, content_type="text/html")
+
+    return index
 
 
 async def health(request: web.Request) -> web.Response:
@@ -74,7 +103,7 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application(middlewares=[json_errors], client_max_size=1024**2)
     app[SERVICES] = services
     rest_token = services.settings.web.rest_token
-    app.router.add_get("/", index)
+    app.router.add_get("/", index_handler(services.shop.facts))
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
     app.router.add_static("/static", STATIC)

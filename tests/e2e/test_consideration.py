@@ -6,7 +6,6 @@ Then a few conversations through the REST channel, as a person on the demo page 
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,11 +19,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import build_services
 from bot.web.app import SERVICES, build_web_app
 from journeys.dialogue import decide
-from journeys.formatting import format_price
 from journeys.model import Decision
 from nlu.embedded import EmbeddedBackend
 from tests.builders import customer_state, demo_shop
 from tests.conftest import make_settings
+from tests.dialogues.runner import falsehoods
 from tests.fakes import FakeClock
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -188,28 +187,6 @@ def _ask(nlu: EmbeddedBackend, language: str, question: Question) -> Decision:
     return decide(state, interpretation, NOW, demo_shop())
 
 
-def _falsehoods(text: str, language: str, question: Question) -> list[str]:
-    """Names and prices of products the answer is not about; another FAQ answer."""
-    catalogue = demo_shop().catalogue
-    allowed = [p for p in catalogue if p.id in question.about]
-    allowed_prices = {format_price(p.price, p.currency, language) for p in allowed}
-    wrong: list[str] = []
-    for product in catalogue:
-        if product.id in question.about:
-            continue
-        if product.name in text:
-            wrong.append(product.name)
-        price = format_price(product.price, product.currency, language)
-        if _written(price, text) and price not in allowed_prices:
-            wrong.append(price)
-    return wrong
-
-
-def _written(price: str, text: str) -> bool:
-    """True when ``price`` is in ``text`` as a whole (``349,00 €`` is not in ``1.349,00 €``)."""
-    return re.search(rf"(?<![\d.,]){re.escape(price)}", text) is not None
-
-
 @pytest.mark.parametrize(
     ("language", "question"), TABLE, ids=[f"{lang}-{x.text}" for lang, x in TABLE]
 )
@@ -222,7 +199,7 @@ def test_a_consideration_question_is_answered_right(
     assert decision.language == language
     missing = [fact for fact in question.must if fact not in text]
     assert missing == [], text
-    assert _falsehoods(text, language, question) == [], text
+    assert falsehoods(text, language, question.about) == [], text
     assert decision.faq_entry == question.faq, text
     if question.faq is not None:
         entry = demo_shop().faq.get(question.faq)

@@ -130,6 +130,10 @@ async def test_the_funnel_counts_customers_per_stage_with_conversion_and_time(
     conversions = [s["conversion"] for s in funnel]
     assert conversions[:4] == [None, 0.5, 0.5, 1.0]
     assert funnel[1]["median_hours"] == 1.0  # hello at 9:00, the price question at 10:00
+    evidence = {s["stage"]: s["by_evidence"] for s in funnel}
+    assert evidence["awareness"] == {"confirmed": 0, "stated": 0, "none": 4}
+    assert evidence["retention"] == {"confirmed": 2, "stated": 0, "none": 0}  # two orders
+    assert evidence["advocacy"] == {"confirmed": 0, "stated": 0, "none": 0}
 
 
 async def test_drop_off_lists_who_went_silent_where(client: Client, token: str) -> None:
@@ -269,6 +273,7 @@ async def test_a_marketer_sees_every_chart_with_its_numbers(services: Services) 
 
     for chart in (
         "funnel",
+        "funnel-evidence",
         "conversion",
         "drop-off",
         "recovery",
@@ -278,7 +283,8 @@ async def test_a_marketer_sees_every_chart_with_its_numbers(services: Services) 
         "emotion",
     ):
         assert f'id="{chart}"' in html
-    assert html.count("<svg") == 8 and html.count("<summary>Numbers</summary>") == 8
+    assert html.count("<svg") == 9 and html.count("<summary>Numbers</summary>") == 9
+    assert "<th>retention · confirmed</th><td>2</td>" in html
     assert "CSAT: answers per score (CSAT 50 %)" in html
     assert "blorp zzz" in html  # what the bot should learn next
     assert 'href="/api/touchpoints?format=csv&amp;since=2026-03-01' in html

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from storage import tables as t
 from storage.engine import create_engine
-from storage.migrate import upgrade_async
+from storage.migrate import alembic_config, upgrade_async
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -66,3 +68,66 @@ async def test_upgrading_a_0001_database_keeps_its_touchpoints(tmp_path: Path) -
         assert isinstance(pseudonym, str) and len(pseudonym) == 16
         assert await connection.run_sync(_differences) == []
     await engine.dispose()
+
+
+async def test_0011_adds_the_evidence_columns_to_a_database_with_rows(
+    unmigrated_database_url: str,
+) -> None:
+    url = unmigrated_database_url
+    await upgrade_async(url, "0010")
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        for statement in _ROWS_AT_0010:
+            await connection.execute(text(statement))
+
+    await upgrade_async(url)
+
+    async with engine.connect() as connection:
+        customer = (
+            await connection.execute(
+                text(
+                    "SELECT stage, purchased, purchase_stated, stage_before_purchase FROM customers"
+                )
+            )
+        ).one()
+        assert (customer[0], bool(customer[1]), bool(customer[2]), customer[3]) == (
+            "retention", True, False, None,
+        )  # fmt: skip
+        history = await connection.execute(text("SELECT current, evidence FROM stage_history"))
+        assert [tuple(r) for r in history] == [("retention", None)]
+        reached = await connection.execute(text("SELECT stage, evidence FROM customer_stages"))
+        assert [tuple(r) for r in reached] == [("retention", None)]
+        point = await connection.execute(
+            text("SELECT text, stage_evidence, resolved_by, nlu_intent FROM touchpoints")
+        )
+        assert [tuple(r) for r in point] == [("where is my parcel?", None, None, None)]
+        assert await connection.run_sync(_differences) == []
+    await engine.dispose()
+
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0010")
+    async with engine.connect() as connection:
+        kept = await connection.execute(text("SELECT text FROM touchpoints"))
+        assert [tuple(r) for r in kept] == [("where is my parcel?",)]
+        columns = await connection.run_sync(
+            lambda sync: {c["name"] for c in inspect(sync).get_columns("customers")}
+        )
+        assert "purchase_stated" not in columns and "stage_before_purchase" not in columns
+    await engine.dispose()
+    await upgrade_async(url)  # and up again
+
+
+_ROWS_AT_0010 = (
+    "INSERT INTO customers (id, purchased, opted_out, consecutive_fallbacks, message_count,"
+    " last_products, stage, created_at)"
+    " VALUES (1, TRUE, FALSE, 0, 1, '[]', 'retention', '2026-03-02 10:00:00')",
+    "INSERT INTO channel_identities (id, customer_id, channel, external_id, created_at)"
+    " VALUES (1, 1, 'rest', 'ann', '2026-03-02 10:00:00')",
+    "INSERT INTO stage_history (customer_id, previous, current, reason, at)"
+    " VALUES (1, 'purchase', 'retention', 'order_placed', '2026-03-02 10:00:00')",
+    "INSERT INTO customer_stages (customer_id, stage, first_at)"
+    " VALUES (1, 'retention', '2026-03-02 10:00:00')",
+    "INSERT INTO touchpoints (customer_id, channel, direction, kind, text, entities, products,"
+    " created_at) VALUES (1, 'rest', 'in', 'message', 'where is my parcel?', '[]', '[]',"
+    " '2026-03-02 10:00:00')",
+)
+"""A customer who ordered, as a 0010 database holds them."""

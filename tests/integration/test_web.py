@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import Services, build_services
-from bot.web.app import SERVICES, build_web_app
+from bot.web.app import DEMO_PAGE, PAGE_LANGUAGE, SERVICES, STATIC, build_web_app, render_demo_page
+from journeys.facts import ShopFacts
 from storage import tables as t
 from tests.conftest import make_settings
+from tests.fact_statements import disagreements, literal_copies
 from tests.fakes import FakeClock, FakeNluBackend
 
 KEYWORDS = {"hello": "greet", "how much": "ask_price", "human": "ask_human"}
@@ -118,3 +122,39 @@ async def test_health_and_chat_page(client: TestClient) -> None:
     assert health.status == 200 and (await health.json())["database"] == "ok"
     page = await client.get("/")
     assert page.status == 200 and 'src="/widget.js"' in await page.text()
+
+
+async def test_the_demo_page_states_the_shops_facts(client: TestClient) -> None:
+    facts = client.server.app[SERVICES].shop.facts
+    said = facts.values(PAGE_LANGUAGE)
+
+    page = await (await client.get("/")).text()
+
+    over, days = said["free_shipping_over"], said["return_days"]
+    assert f"with free shipping over {over} and {days}-day returns." in page
+    assert disagreements(page, PAGE_LANGUAGE, facts) == []
+    written = (STATIC / DEMO_PAGE).read_text(encoding="utf-8")
+    assert literal_copies(written, PAGE_LANGUAGE, facts) == []
+
+
+async def test_the_demo_page_follows_a_changed_threshold(client: TestClient) -> None:
+    facts = client.server.app[SERVICES].shop.facts
+    amounts = {**facts.parts.amounts, "shipping.free_over": Decimal("75")}
+
+    page = render_demo_page(replace(facts, parts=replace(facts.parts, amounts=amounts)))
+
+    assert "free shipping over €75 and" in page
+
+
+async def test_a_shop_without_the_facts_of_the_page_still_serves_the_rest(
+    database_url: str, tmp_path: Path
+) -> None:
+    services = await build_services(
+        make_settings(database_url, tmp_path), nlu=FakeNluBackend(KEYWORDS), clock=FakeClock()
+    )
+    services.shop = replace(services.shop, facts=ShopFacts())
+    async for client in _client(services):
+        page = await client.get("/")
+        assert page.status == 500
+        assert "free_shipping_over" in (await page.json())["error"]
+        assert (await client.get("/health")).status == 200

@@ -195,7 +195,7 @@ BAD_DEMO_PARTS = [
 )
 def test_bad_colours_needs_policies_and_categories_are_refused(change: Any, key: str) -> None:
     with pytest.raises(CatalogueError) as caught:
-        Catalogue.from_mapping(_demo_with(change))
+        Catalogue.from_mapping(_demo_with(change), facts=demo_shop().facts)
 
     assert caught.value.key == key
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from journeys.commerce import CommerceEvent, decide_event, recovered
-from journeys.model import CancelFollowUp, ScheduleFollowUp
-from tests.builders import customer_state, demo_shop
+from journeys.journey_map import JourneyMap
+from journeys.model import CancelFollowUp, PurchaseStated, ScheduleFollowUp, StageChanged
+from tests.builders import customer_state, demo_shop, load_demo_content
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -79,3 +80,44 @@ def test_an_order_is_recovered_within_the_attribution_window(
     kind: str, reminded: datetime | None, expected: bool
 ) -> None:
     assert recovered(event(kind), reminded) is expected
+
+
+def _evidence_map() -> JourneyMap:
+    data = load_demo_content("journey_map")
+    data["evidence"] = {"stated": ["order_status"], "withdrawn_by": ["order_cancelled"]}
+    return JourneyMap.from_mapping(data)
+
+
+def test_a_cancelled_order_withdraws_a_purchase_the_customer_only_stated() -> None:
+    state = customer_state(
+        stage="retention", purchase_stated=True, stage_before_purchase="consideration"
+    )
+
+    decision = decide_event(state, event("order_cancelled", order_id="o1"), NOW, _evidence_map())
+
+    assert decision.purchase_stated == PurchaseStated(False)
+    assert decision.stage_changed is not None
+    assert (decision.stage_changed.current, decision.stage_changed.evidence) == (
+        "consideration",
+        None,
+    )
+    assert not decision.purchased
+
+
+def test_an_order_confirms_a_stated_purchase_and_keeps_the_word() -> None:
+    state = customer_state(stage="retention", purchase_stated=True)
+
+    decision = decide_event(state, event("order_placed", order_id="o1"), NOW, _evidence_map())
+
+    assert decision.purchased and decision.purchase_stated is None
+    assert decision.stage_changed == StageChanged(
+        "retention", "retention", NOW, "order_placed", "confirmed"
+    )
+
+
+def test_a_cancelled_order_after_a_confirmed_one_takes_nothing_back() -> None:
+    state = customer_state(stage="retention", purchased=True, purchase_stated=True)
+
+    decision = decide_event(state, event("order_cancelled", order_id="o1"), NOW, _evidence_map())
+
+    assert decision.purchase_stated is None and decision.stage_changed is None

@@ -105,6 +105,7 @@ def test_an_faq_intent_the_journey_map_does_not_know_is_refused() -> None:
             load_demo_content("replies"),
             load_demo_content("catalogue"),
             data,
+            load_demo_content("facts"),
         )
 
 
@@ -118,6 +119,7 @@ def test_a_product_policy_for_a_category_the_faq_lacks_is_refused() -> None:
             load_demo_content("replies"),
             catalogue,
             load_demo_content("faq"),
+            load_demo_content("facts"),
         )
 
 

@@ -89,7 +89,7 @@ def test_the_demo_map_places_every_documented_intent_in_its_documented_stage() -
     journey_map = demo_shop().journey_map
     documented = documented_intents()
 
-    assert len(documented) == 33
+    assert len(documented) == 38
     assert journey_map.intents == set(documented)
     assert {i: journey_map.stage_for_signal(i) for i in documented} == documented
 

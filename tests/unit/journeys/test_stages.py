@@ -75,7 +75,9 @@ def test_stage_rules(stage: str | None, purchased: bool, signal: str, expected: 
     if expected is None:
         assert changed is None
     else:
-        assert changed == StageChanged(previous=stage, current=expected, at=NOW, reason=signal)
+        # every purchase in this table is an order from the shop: confirmed evidence
+        evidence = "confirmed" if expected in ("retention", "advocacy") else None
+        assert changed == StageChanged(stage, expected, NOW, signal, evidence)
 
 
 def test_next_stage_can_be_told_the_signal_is_a_purchase() -> None:
@@ -136,3 +138,93 @@ def test_the_rules_follow_a_business_own_stages() -> None:
 
     moves = [c.current if c else None for c in (first, early_rating, rating, again)]
     assert moves == ["discover", None, "loyal", "book"]
+
+
+# --- stated evidence: the customer's own words ----------------------------------------------
+
+
+def _evidence_tracker() -> StageTracker:
+    data = journey_map_data()
+    data["general_intents"] = [*data["general_intents"], "not_purchased"]
+    data["stages"][3]["events"] = [*data["stages"][3]["events"], "order_cancelled"]
+    data["evidence"] = {
+        "stated": ["order_status", "praise"],
+        "withdrawn_by": ["not_purchased", "order_cancelled"],
+    }
+    return StageTracker(JourneyMap.from_mapping(data))
+
+
+def test_a_stated_purchase_opens_the_after_sales_stages() -> None:
+    tracker = _evidence_tracker()
+    state = customer_state(stage="awareness")
+
+    changed = tracker.on_signal(state, "order_status", NOW)
+    stated = tracker.purchase_stated(state, "order_status")
+
+    assert changed == StageChanged("awareness", "retention", NOW, "order_status", "stated")
+    assert stated is not None and stated.stated and stated.before == "awareness"
+
+
+def test_a_new_customer_stating_a_purchase_starts_after_it() -> None:
+    changed = _evidence_tracker().on_signal(customer_state(), "praise", NOW)
+
+    assert changed == StageChanged(None, "advocacy", NOW, "praise", "stated")
+
+
+def test_an_order_confirms_what_the_customer_stated() -> None:
+    state = customer_state(stage="retention", purchase_stated=True)
+
+    changed = _evidence_tracker().on_signal(state, "order_placed", NOW)
+
+    assert changed == StageChanged("retention", "retention", NOW, "order_placed", "confirmed")
+
+
+def test_taking_it_back_returns_to_the_stage_before() -> None:
+    tracker = _evidence_tracker()
+    state = customer_state(
+        stage="retention", purchase_stated=True, stage_before_purchase="consideration"
+    )
+
+    changed = tracker.on_signal(state, "not_purchased", NOW)
+    stated = tracker.purchase_stated(state, "not_purchased")
+
+    assert changed == StageChanged("retention", "consideration", NOW, "not_purchased", None)
+    assert stated is not None and not stated.stated
+
+
+def test_a_cancelled_order_withdraws_a_stated_purchase_to_the_initial_stage() -> None:
+    state = customer_state(stage="advocacy", purchase_stated=True)
+
+    changed = _evidence_tracker().on_signal(state, "order_cancelled", NOW)
+
+    assert changed == StageChanged("advocacy", "awareness", NOW, "order_cancelled", None)
+
+
+def test_a_confirmed_purchase_is_not_taken_back_by_words() -> None:
+    tracker = _evidence_tracker()
+    state = customer_state(stage="retention", purchased=True, purchase_stated=True)
+
+    assert tracker.on_signal(state, "not_purchased", NOW) is None
+    assert tracker.purchase_stated(state, "not_purchased") is None
+
+
+def test_saying_it_again_records_nothing_new() -> None:
+    tracker = _evidence_tracker()
+    state = customer_state(
+        stage="retention", purchase_stated=True, stage_before_purchase="purchase"
+    )
+
+    assert tracker.on_signal(state, "order_status", NOW) is None
+    assert tracker.purchase_stated(state, "order_status") is None
+
+
+def test_a_new_cycle_keeps_the_word_for_later() -> None:
+    tracker = _evidence_tracker()
+    stated = customer_state(stage="retention", purchase_stated=True)
+
+    cycle = tracker.on_signal(stated, "ask_price", NOW)
+    back = tracker.on_signal(customer_state(stage="consideration", purchase_stated=True),
+                             "order_status", NOW)  # fmt: skip
+
+    assert cycle == StageChanged("retention", "consideration", NOW, "ask_price", None)
+    assert back == StageChanged("consideration", "retention", NOW, "order_status", "stated")

@@ -1,0 +1,77 @@
+"""Several questions in one message: "how much is the XPS 13 and does it have 16 GB RAM?".
+
+``split_clauses`` cuts a message after each question mark and at the words that join two
+questions (``nlu/lexicon/clauses.yml``, per language), keeping only pieces of at least two
+words. ``with_parts`` interprets each piece with the same backend and keeps them as the
+message's ``parts`` when at least two are understood with confidence and ask different
+things; otherwise the message stays one question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from nlu.base import NluBackend
+from nlu.types import FALLBACK_INTENT, Interpretation
+
+LEXICON = Path(__file__).parent / "lexicon" / "clauses.yml"
+MAX_PARTS = 3
+PART_CONFIDENCE = 0.7
+"""A piece counts as a question of its own when the NLU is at least this sure of it."""
+_WORD = re.compile(r"\S+")
+
+
+@cache
+def joining_words(path: Path = LEXICON) -> dict[str, frozenset[str]]:
+    """Language → the folded words that join two questions."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {lang: frozenset(_fold(w) for w in words) for lang, words in data.items()}
+
+
+def split_clauses(text: str, language: str) -> list[str]:
+    """The pieces of ``text`` that may each be a question (one piece: nothing to split)."""
+    joins = joining_words().get(language, frozenset()) | joining_words().get("en", frozenset())
+    pieces: list[str] = []
+    for sentence in re.split(r"(?<=[?¿])\s*|\s*[;¿]\s*", text):
+        current: list[str] = []
+        for token in _WORD.findall(sentence):
+            if _fold(token.strip(",.!")) in joins and len(current) >= 2:
+                pieces.append(" ".join(current))
+                current = []
+            else:
+                current.append(token)
+        if current:
+            pieces.append(" ".join(current))
+    pieces = [p.strip(" ,") for p in pieces if len(p.split()) >= 2]
+    return pieces if 2 <= len(pieces) <= MAX_PARTS else [text]
+
+
+async def with_parts(backend: NluBackend, whole: Interpretation) -> Interpretation:
+    """``whole`` with ``parts`` when its text asks several different things."""
+    if not whole.available:
+        return whole
+    pieces = split_clauses(whole.text, whole.language)
+    if len(pieces) < 2:
+        return whole
+    parts = [await backend.parse(piece, language_hint=whole.language) for piece in pieces]
+    understood = [
+        p
+        for p in parts
+        if p.available
+        and p.intent.name != FALLBACK_INTENT
+        and p.intent.confidence >= PART_CONFIDENCE
+    ]
+    if len(understood) < 2 or len({p.intent.name for p in understood}) < 2:
+        return whole
+    return replace(whole, parts=tuple(understood))
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
