@@ -13,7 +13,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import Services, build_services
-from bot.web.app import DEMO_PAGE, PAGE_LANGUAGE, SERVICES, STATIC, build_web_app, render_demo_page
+from bot.web.app import (
+    DEMO_PAGE,
+    PAGE_LANGUAGE,
+    SERVICES,
+    TEMPLATES,
+    build_web_app,
+    render_demo_page,
+)
 from journeys.facts import ShopFacts
 from storage import tables as t
 from tests.conftest import make_settings
@@ -133,7 +140,7 @@ async def test_the_demo_page_states_the_shops_facts(client: TestClient) -> None:
     over, days = said["free_shipping_over"], said["return_days"]
     assert f"with free shipping over {over} and {days}-day returns." in page
     assert disagreements(page, PAGE_LANGUAGE, facts) == []
-    written = (STATIC / DEMO_PAGE).read_text(encoding="utf-8")
+    written = (TEMPLATES / DEMO_PAGE).read_text(encoding="utf-8")
     assert literal_copies(written, PAGE_LANGUAGE, facts) == []
 
 
