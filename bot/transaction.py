@@ -146,6 +146,9 @@ def _customer_update(
     before = ctx.selected_product if ctx else None
     if (selected := decision.next_selected(before)) != before:
         values["selected_product"] = selected
+    topic = ctx.faq_topic if ctx else None
+    if (next_topic := decision.next_faq_topic(topic)) != topic:
+        values["faq_topic"] = next_topic
     zone = msg.metadata.get("timezone")
     if isinstance(zone, str) and zone:
         values["timezone"] = zone[:64]

@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from journeys.answers import (
+    SUGGESTIONS,
     ambiguous_reply,
     buttons_on_last,
     card_reply,
@@ -50,7 +51,7 @@ from journeys.faq import FaqEntry
 from journeys.model import Reply
 from journeys.overview import overview_reply
 from journeys.recommend import Criteria, criteria, recommend
-from journeys.references import Focus, InPlay, resolve
+from journeys.references import PRODUCT_ENTITY, Focus, InPlay, resolve
 from journeys.replies import Speaker
 from journeys.shop import Shop
 from journeys.text import words
@@ -76,6 +77,7 @@ RUNNERS_UP = 3
 RUNNER_UP_MIN = 0.1
 """An FAQ intent ranked second or third with at least this confidence may be the question."""
 CARD_SIGNAL = "ask_price"
+SPECS_SIGNAL = "ask_specs"
 """The stage signal of a product card given for a message the NLU did not understand."""
 
 
@@ -140,6 +142,9 @@ def answer(
 ) -> Answer | None:
     """The consideration answer to one message, None when it is not one of these questions."""
     turn = _Turn(intent, interpretation, focus, shop, speaker, words(interpretation.text))
+    on_topic = _on_topic(turn)
+    if on_topic is not None:
+        return on_topic
     if intent == SELECT_INTENT or (intent in PICKED_INSTEAD_OF and _picks(turn)):
         return _selection(turn)
     category = shop.faq.category_for(intent)
@@ -156,6 +161,31 @@ def answer(
     return None
 
 
+FOLLOW_UP_WORDS = 10
+"""A follow-up on the last FAQ topic is a short message: at most this many words."""
+LOOSE_INTENTS = frozenset({FALLBACK_INTENT, "out_of_scope"} | RECOMMEND_INTENTS)
+"""What a short follow-up on a topic is often mistaken for ("and for students?")."""
+
+
+def _on_topic(turn: _Turn) -> Answer | None:
+    """A short follow-up on the FAQ topic answered last ("¿y a Suiza?" after the countries
+    we ship to), answered from that topic when an entry of it matches."""
+    topic, faq = turn.focus.topic, turn.shop.faq
+    if topic is None or len(turn.text_words) > FOLLOW_UP_WORDS:
+        return None
+    if turn.interpretation.entity_values(PRODUCT_ENTITY):
+        return None
+    loose = not turn.confident or turn.intent in LOOSE_INTENTS
+    if not (loose or faq.follows_up(turn.text_words, turn.language)):
+        return None
+    match = faq.search(turn.interpretation.text, turn.language, topic)
+    if match is None or match.entry.category != topic:
+        return None
+    signal = faq.intent_for(topic)
+    how = BY_CONTEXT if signal != turn.intent else None
+    return replace(_faq_answer(turn, match.entry, signal), resolved_by=how)
+
+
 def _picks(turn: _Turn) -> bool:
     """True when the message chooses one of the products in focus ("the cheaper one")."""
     in_play = turn.in_play(guess_names=False)
@@ -170,10 +200,8 @@ def _selection(turn: _Turn) -> Answer:
     if len(in_play.products) > 1 and not in_play.named:
         reply = ambiguous_reply(in_play.products, "ask_price", turn.speaker)
         return Answer((reply,), context=in_play.context, signal=SELECT_INTENT)
-    replies = [card_reply(p, turn.speaker, turn.catalogue) for p in in_play.products]
     how = None if turn.intent == SELECT_INTENT else BY_CONTEXT
-    ids = tuple(p.id for p in in_play.products)
-    return Answer(buttons_on_last(replies), ids, in_play.context, None, SELECT_INTENT, how)
+    return replace(_details(turn, in_play), signal=SELECT_INTENT, resolved_by=how)
 
 
 def _browse_or_recommend(turn: _Turn) -> Answer | None:
@@ -203,7 +231,16 @@ def _product_question(turn: _Turn) -> Answer:
     if in_play.unknown is not None:
         replies.append(unknown_reply(in_play.unknown, turn.intent, turn.catalogue, turn.speaker))
     ids = tuple(p.id for p in in_play.products)
-    return Answer(buttons_on_last(replies), ids, in_play.context)
+    context = in_play.context or _nearest(turn, in_play.unknown)
+    return Answer(buttons_on_last(replies), ids, context)
+
+
+def _nearest(turn: _Turn, unknown: str | None) -> tuple[str, ...]:
+    """The products suggested instead of one the shop does not sell: what "the M3 one"
+    refers to next."""
+    if unknown is None:
+        return ()
+    return tuple(p.id for p in turn.catalogue.nearest(unknown, SUGGESTIONS))
 
 
 def _about(turn: _Turn, product: Product) -> Reply:
@@ -300,19 +337,39 @@ def _faq_instead(turn: _Turn) -> Answer | None:
 def _not_understood(turn: _Turn) -> Answer | None:
     """What a message the NLU was unsure of still says clearly (see the module docstring)."""
     ranking = turn.interpretation.intent_ranking
-    if ranking and ranking[0].name in RECOMMEND_INTENTS:
+    guess = ranking[0].name if ranking and ranking[0].confidence >= RUNNER_UP_MIN else None
+    if guess in RECOMMEND_INTENTS:
         wanted = criteria(turn.interpretation, turn.catalogue)
         if wanted.needs:
             found = _recommendation(turn, wanted)
             if found is None:
                 return None
-            return replace(found, signal=ranking[0].name, resolved_by=BY_PRODUCT)
+            return replace(found, signal=guess, resolved_by=BY_PRODUCT)
     in_play = turn.in_play(guess_names=False)
-    if not in_play.products or not (in_play.named or in_play.referred):
-        return _colours(turn, in_play)
+    if in_play.unknown is not None and not in_play.products:
+        reply = unknown_reply(in_play.unknown, CARD_SIGNAL, turn.catalogue, turn.speaker)
+        context = _nearest(turn, in_play.unknown)
+        return Answer((reply,), (), context, None, CARD_SIGNAL, BY_PRODUCT)
+    if not in_play.products:
+        return None
     how = BY_PRODUCT if in_play.named else BY_CONTEXT
+    asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
+    question = guess if guess in PRODUCT_QUESTIONS else None
+    if not (in_play.named or in_play.referred or asked or turn.colour() or question):
+        return None
     if in_play.named and len(in_play.products) > 1:
         return replace(_comparison(turn), signal=COMPARE_INTENT, resolved_by=how)
+    if question is not None and not asked and turn.colour() is None:
+        asking = replace(turn, intent=question)
+        replies = [_about(asking, p) for p in in_play.products]
+        ids = tuple(p.id for p in in_play.products)
+        return Answer(buttons_on_last(replies), ids, in_play.context, None, question, how)
+    signal = SPECS_SIGNAL if asked or turn.colour() else CARD_SIGNAL
+    return replace(_details(turn, in_play), signal=signal, resolved_by=how)
+
+
+def _details(turn: _Turn, in_play: InPlay) -> Answer:
+    """For each product: the colour the message names, else the specs it asks, else a card."""
     asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
     colour = turn.colour()
     replies = [
@@ -324,7 +381,7 @@ def _not_understood(turn: _Turn) -> Answer | None:
         for p in in_play.products
     ]
     ids = tuple(p.id for p in in_play.products)
-    return Answer(buttons_on_last(replies), ids, in_play.context, None, CARD_SIGNAL, how)
+    return Answer(buttons_on_last(replies), ids, in_play.context)
 
 
 def _colours(turn: _Turn, in_play: InPlay) -> Answer | None:

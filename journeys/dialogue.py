@@ -43,7 +43,7 @@ from journeys.model import (
     SetOptOut,
     StageChanged,
 )
-from journeys.questions import answer_parts
+from journeys.questions import answer_parts, asks_several
 from journeys.references import Focus, mentioned_products
 from journeys.replies import Speaker
 from journeys.reviews import Turn, praise_question, review_mentioned, survey_turn
@@ -52,6 +52,8 @@ from journeys.stalls import HESITATION, hesitation_template, quiet_commands
 from nlu.types import FALLBACK_INTENT, Interpretation
 
 LANGUAGE_CONFIDENCE_MIN = 0.6
+STATED_CONFIDENCE = 0.7
+"""Words count as a stated purchase only when the NLU is at least this sure of them."""
 STOP_INTENT = "stop"
 HUMAN_INTENT = "ask_human"
 COMPLAINT = "complain"
@@ -86,16 +88,16 @@ def decide(
     intent = interpretation.intent.name
     about_reviews = praise_question(turn) or review_mentioned(turn)
     if about_reviews is not None:
-        return _staged(about_reviews, state, intent, now, shop)
+        return _staged(about_reviews, state, interpretation, now, shop)
     if intent == HUMAN_INTENT:
         return handed_off("the customer asked for a person", now, shop, speaker)
     if intent == COMPLAINT and clearly_negative(interpretation.text):
         sorry = speaker.say(shop.template_for_intent(COMPLAINT))
         decision = handed_off("a clearly negative complaint", now, shop, speaker, first=sorry)
-        return _staged(decision, state, intent, now, shop)
+        return _staged(decision, state, interpretation, now, shop)
     template = shop.template_for_intent(intent)
-    focus = Focus(state.last_products, state.selected_product)
-    if interpretation.parts:
+    focus = Focus(state.last_products, state.selected_product, state.faq_topic)
+    if asks_several(interpretation, shop):
         found = answer_parts(interpretation, focus, shop, speaker)
     else:
         found = answer(intent, interpretation, focus, shop, speaker)
@@ -107,6 +109,8 @@ def decide(
             template = hesitation_template(interpretation.text, speaker)
         found = Answer((speaker.say(template),), products)
     signal = intent if found.signal is None else found.signal
+    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, signal):
+        signal = NO_SIGNAL  # a purchase is never inferred from a guess
     if signal == NO_SIGNAL:
         changed = _arrival(state, now, shop, intent)
     else:
@@ -124,16 +128,36 @@ def decide(
         commands=commands,
         products=found.products,
         faq_entry=found.faq_entry,
+        faq_topic=_topic(found, shop),
         context_products=found.context,
         purchase_stated=shop.tracker.purchase_stated(state, signal) if signal else None,
         resolved=None if found.resolved_by is None else Resolved(signal, found.resolved_by),
     )
 
 
+def _topic(found: Answer, shop: Shop) -> str | None:
+    entry = None if found.faq_entry is None else shop.faq.get(found.faq_entry)
+    return None if entry is None else entry.category
+
+
+def _sure(interpretation: Interpretation, signal: str) -> bool:
+    """True when the NLU itself read ``signal`` with confidence (a purchase the customer
+    states must be clearly stated)."""
+    intent = interpretation.intent
+    return intent.name == signal and intent.confidence >= STATED_CONFIDENCE
+
+
 def _staged(
-    decision: Decision, state: CustomerState, signal: str, now: datetime, shop: Shop
+    decision: Decision,
+    state: CustomerState,
+    interpretation: Interpretation,
+    now: datetime,
+    shop: Shop,
 ) -> Decision:
-    """``decision`` with the stage change and purchase evidence ``signal`` brings."""
+    """``decision`` with the stage change and purchase evidence its intent brings."""
+    signal = interpretation.intent.name
+    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, signal):
+        return replace(decision, stage_changed=_arrival(state, now, shop, signal))
     return replace(
         decision,
         stage_changed=shop.tracker.on_signal(state, signal, now),

@@ -24,13 +24,14 @@ from journeys.checks import Checker
 from journeys.errors import FaqError
 from journeys.facts import ShopFacts
 from journeys.retrieval import TfIdfIndex
+from journeys.text import Words
 
 FALLBACK_LANGUAGE = "en"
 CATEGORY_BONUS = 0.15
 DEFAULT_MIN_SCORE = 0.4
 """The least score an entry needs to be given as the answer (0..1 plus the bonus)."""
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TOP_KEYS = ("min_score", "intents", "entries")
+_TOP_KEYS = ("min_score", "intents", "follow_up_words", "entries")
 _ENTRY_KEYS = ("id", "category", "questions", "answer")
 
 
@@ -76,6 +77,8 @@ class Faq:
     entries: tuple[FaqEntry, ...] = ()
     intents: Mapping[str, str] = field(default_factory=dict)
     min_score: float = DEFAULT_MIN_SCORE
+    follow_up_words: Words = field(default_factory=Words)
+    """How a message that goes on about the last topic starts ("and for students?")."""
     _indexes: dict[str, _LanguageIndex] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -106,13 +109,18 @@ class Faq:
             check.fail("min_score", min_score, "expected a number between 0 and 1")
         if not 0 < min_score <= 1:
             check.fail("min_score", min_score, "expected a number between 0 and 1")
-        return cls(entries=tuple(entries), intents=intents, min_score=float(min_score))
+        follow = Words.from_texts(check.check_words(top.get("follow_up_words"), "follow_up_words"))
+        return cls(tuple(entries), intents, float(min_score), follow)
 
     @property
     def categories(self) -> frozenset[str]:
         """The categories entries and intents use."""
         named = {e.category for e in self.entries if e.category is not None}
         return frozenset(named | set(self.intents.values()))
+
+    def follows_up(self, text_words: tuple[str, ...], language: str) -> bool:
+        """True when the message starts like a follow-up on the last topic ("¿y a Suiza?")."""
+        return self.follow_up_words.position(text_words, language) == 0
 
     def category_for(self, intent: str) -> str | None:
         """The category an intent is answered from (None: not an FAQ intent)."""

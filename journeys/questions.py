@@ -16,6 +16,17 @@ from journeys.shop import Shop
 from nlu.types import Interpretation
 
 
+def asks_several(interpretation: Interpretation, shop: Shop) -> bool:
+    """True when the parts ask different things: different intents, or one FAQ intent about
+    different entries ("do you ship to Portugal and how long does it take?")."""
+    intents = {p.intent.name for p in interpretation.parts}
+    if len(interpretation.parts) < 2:
+        return False
+    if len(intents) > 1:
+        return True
+    return shop.faq.category_for(next(iter(intents))) is not None
+
+
 def answer_parts(
     interpretation: Interpretation, focus: Focus, shop: Shop, speaker: Speaker
 ) -> Answer | None:
@@ -23,6 +34,7 @@ def answer_parts(
     replies: list[Reply] = []
     signals: list[str] = []
     last: Answer | None = None
+    faq_entry: str | None = None
     for part in interpretation.parts:
         intent = part.intent.name
         found = answer(intent, part, focus, shop, speaker)
@@ -32,6 +44,7 @@ def answer_parts(
                 continue
             found = Answer((speaker.say(template),))
         replies += [r for r in found.replies if r.text not in {x.text for x in replies}]
+        faq_entry = found.faq_entry or faq_entry
         signal = intent if found.signal is None else found.signal
         if signal != NO_SIGNAL:
             signals.append(signal)
@@ -44,7 +57,7 @@ def answer_parts(
     furthest = _furthest(signals, shop)
     products = last.products if last else ()
     context = last.context if last else ()
-    return Answer(tuple(replies), products, context, signal=furthest or NO_SIGNAL)
+    return Answer(tuple(replies), products, context, faq_entry, furthest or NO_SIGNAL)
 
 
 def _furthest(signals: list[str], shop: Shop) -> str | None:

@@ -65,6 +65,8 @@ class Focus:
 
     products: tuple[str, ...] = ()
     selected: str | None = None
+    topic: str | None = None
+    """The FAQ category answered last ("shipping"), which "and to Switzerland?" goes on."""
 
 
 def resolve(
@@ -91,7 +93,7 @@ def resolve(
         )
     text_words = words(interpretation.text)
     if named:
-        return _focus(named, last)
+        return _focus(named + _siblings(named, text_words, catalogue), last)
     if guess_names:
         guessed = _guess(interpretation.text, text_words, last, catalogue, known_word)
         if guessed is not None:
@@ -139,8 +141,11 @@ def _guess(
     catalogue: Catalogue,
     known_word: set[str] | frozenset[str],
 ) -> InPlay | None:
-    for word in text_words:
+    for i, word in enumerate(text_words):
         family = catalogue.family(word)
+        unknown = _unknown_model(text_words, i, family, catalogue, known_word) if family else None
+        if unknown is not None:
+            return InPlay(unknown=unknown, named=True)
         if len(family) == 1:
             return _focus(_products(family, catalogue), last)
         if len(family) > 1:
@@ -150,6 +155,29 @@ def _guess(
             return InPlay(ambiguous=_products(family, catalogue), context=family)
     unknown = _unknown_name(text, catalogue, known_word)
     return None if unknown is None else InPlay(unknown=unknown, named=True)
+
+
+def _unknown_model(
+    text_words: tuple[str, ...],
+    at: int,
+    family: tuple[str, ...],
+    catalogue: Catalogue,
+    known_word: set[str] | frozenset[str],
+) -> str | None:
+    """A maker's word followed by a model the shop does not have ("lenovo legion 5"),
+    as the customer wrote it."""
+    after = text_words[at + 1 : at + 2]
+    if not after or not after[0].isalpha() or after[0] in _DETERMINERS:
+        return None
+    word = after[0]
+    members = [p for i in family if (p := catalogue.get(i)) is not None]
+    if any(word in _name_words(p) for p in members):
+        return None
+    if word in known_word or catalogue.knows_word(word):
+        return None
+    tail = text_words[at + 2 : at + 3]
+    number = tail if tail and tail[0].isdigit() else ()
+    return " ".join((text_words[at], word, *number))
 
 
 def _unknown_name(
@@ -231,6 +259,9 @@ def _refer_back(
     last = focus.products
     if not last:
         return InPlay()
+    by_name = _named_in_focus(text_words, last, catalogue)
+    if by_name is not None:
+        return InPlay((by_name,), last, referred=True, picked=True)
     number = ordinal(text_words, language)
     if number is not None and len(last) > 1:
         picked = last[number] if -len(last) <= number < len(last) else None
@@ -248,6 +279,47 @@ def _refer_back(
     if focus.selected is not None and not says_all(text_words, language):
         return InPlay(products=_products((focus.selected,), catalogue), context=last)
     return InPlay(products=_products(last[:MAX_IN_PLAY], catalogue), context=last)
+
+
+def _name_words(product: Product) -> set[str]:
+    return {w for text in (product.name, *product.aliases) for w in words(text)}
+
+
+def _distinct(word: str) -> bool:
+    return len(word) >= 2 and not word.isdigit() and word not in _DETERMINERS
+
+
+def _named_in_focus(
+    text_words: tuple[str, ...], last: tuple[str, ...], catalogue: Catalogue
+) -> Product | None:
+    """The one product in focus a word of the message names alone ("the pro", "the m3
+    one", "el lenovo"), if any."""
+    products = _products(last, catalogue)
+    if len(products) < 2:
+        return None
+    names = [(p, _name_words(p)) for p in products]
+    for word in (w for w in text_words if _distinct(w)):
+        owners = [p for p, own in names if word in own]
+        if len(owners) == 1:
+            return owners[0]
+    return None
+
+
+def _siblings(
+    named: tuple[Product, ...], text_words: tuple[str, ...], catalogue: Catalogue
+) -> tuple[Product, ...]:
+    """Products of the same family as one named, that a word of the message names alone:
+    in "MacBook Air vs Pro", the MacBook Pro."""
+    found: list[Product] = []
+    for product in named:
+        family = catalogue.family(words(product.name)[0])
+        others = [p for i in family if (p := catalogue.get(i)) is not None and p not in named]
+        own = _name_words(product)
+        for word in (w for w in text_words if _distinct(w) and w not in own):
+            owners = [p for p in others if word in _name_words(p)]
+            if len(owners) == 1 and owners[0] not in found:
+                found.append(owners[0])
+    return tuple(found)
 
 
 def _products(ids: tuple[str, ...], catalogue: Catalogue) -> tuple[Product, ...]:

@@ -19,14 +19,21 @@ _ORDINALS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("the third", "third one", "3rd"),
     ),
     "es": (
-        ("el primero", "la primera", "el primer", "primera opcion"),
-        ("el segundo", "la segunda", "segunda opcion"),
-        ("el tercero", "la tercera", "el tercer", "tercera opcion"),
+        ("el primero", "la primera", "el primer", "primera opcion", "del primero", "al primero"),
+        ("el segundo", "la segunda", "segunda opcion", "del segundo", "al segundo"),
+        ("el tercero", "la tercera", "el tercer", "tercera opcion", "del tercero", "al tercero"),
     ),
     "it": (
-        ("il primo", "la prima", "prima opzione"),
-        ("il secondo", "la seconda", "seconda opzione"),
-        ("il terzo", "la terza", "terza opzione"),
+        ("il primo", "la prima", "prima opzione", "del primo", "della prima", "al primo"),
+        (
+            "il secondo",
+            "la seconda",
+            "seconda opzione",
+            "del secondo",
+            "della seconda",
+            "al secondo",
+        ),
+        ("il terzo", "la terza", "terza opzione", "del terzo", "della terza", "al terzo"),
     ),
 }
 _LAST = {

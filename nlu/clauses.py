@@ -3,8 +3,8 @@
 ``split_clauses`` cuts a message after each question mark and at the words that join two
 questions (``nlu/lexicon/clauses.yml``, per language), keeping only pieces of at least two
 words. ``with_parts`` interprets each piece with the same backend and keeps them as the
-message's ``parts`` when at least two are understood with confidence and ask different
-things; otherwise the message stays one question.
+message's ``parts`` when at least two are understood with confidence; otherwise the message
+stays one question. Whether the parts ask different things is the dialogue's call.
 """
 
 from __future__ import annotations
@@ -35,21 +35,40 @@ def joining_words(path: Path = LEXICON) -> dict[str, frozenset[str]]:
 
 
 def split_clauses(text: str, language: str) -> list[str]:
-    """The pieces of ``text`` that may each be a question (one piece: nothing to split)."""
+    """The pieces of ``text`` that may each be a question (one piece: nothing to split).
+
+    Question marks split first; only a message with none of them is cut at joining words.
+    """
     joins = joining_words().get(language, frozenset()) | joining_words().get("en", frozenset())
-    pieces: list[str] = []
-    for sentence in re.split(r"(?<=[?¿])\s*|\s*[;¿]\s*", text):
-        current: list[str] = []
-        for token in _WORD.findall(sentence):
-            if _fold(token.strip(",.!")) in joins and len(current) >= 2:
-                pieces.append(" ".join(current))
-                current = []
-            else:
-                current.append(token)
-        if current:
-            pieces.append(" ".join(current))
+    sentences = [s for s in re.split(r"(?<=\?)\s*|\s*[;¿]\s*", text) if _words(s, joins)]
+    if len(sentences) >= 2:
+        pieces = [" ".join(_words(s, joins)) for s in sentences]
+    else:
+        pieces = _cut_at_joins(text, joins)
     pieces = [p.strip(" ,") for p in pieces if len(p.split()) >= 2]
     return pieces if 2 <= len(pieces) <= MAX_PARTS else [text]
+
+
+def _words(sentence: str, joins: frozenset[str]) -> list[str]:
+    """The words of a sentence without a joining word in front ("and is it in stock?")."""
+    tokens = _WORD.findall(sentence)
+    while tokens and _fold(tokens[0].strip(",.!")) in joins:
+        tokens = tokens[1:]
+    return tokens
+
+
+def _cut_at_joins(text: str, joins: frozenset[str]) -> list[str]:
+    pieces: list[str] = []
+    current: list[str] = []
+    for token in _WORD.findall(text):
+        if _fold(token.strip(",.!")) in joins and len(current) >= 2:
+            pieces.append(" ".join(current))
+            current = []
+        else:
+            current.append(token)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
 
 
 async def with_parts(backend: NluBackend, whole: Interpretation) -> Interpretation:
@@ -67,7 +86,7 @@ async def with_parts(backend: NluBackend, whole: Interpretation) -> Interpretati
         and p.intent.name != FALLBACK_INTENT
         and p.intent.confidence >= PART_CONFIDENCE
     ]
-    if len(understood) < 2 or len({p.intent.name for p in understood}) < 2:
+    if len(understood) < 2:
         return whole
     return replace(whole, parts=tuple(understood))
 

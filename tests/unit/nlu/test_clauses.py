@@ -22,6 +22,8 @@ from tests.fakes import FakeNluBackend
         ("compare the XPS and the MacBook", "en", ["compare the XPS", "the MacBook"]),
         ("black and white", "en", ["black and white"]),
         ("hello", "en", ["hello"]),
+        ("si lo compro y no me convence, ¿lo puedo devolver? ¿y qué garantía tiene?", "es",
+         ["si lo compro y no me convence", "lo puedo devolver?", "qué garantía tiene?"]),
     ],
 )  # fmt: skip
 def test_a_message_is_cut_at_question_marks_and_joining_words(
