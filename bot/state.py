@@ -37,7 +37,7 @@ def known_customer_state(
         last_seen_at=ctx.last_seen_at,
         last_products=ctx.last_products,
         selected_product=ctx.selected_product,
-        faq_topic=ctx.faq_topic,
+        last_faq_entry=ctx.last_faq_entry,
         consecutive_fallbacks=ctx.consecutive_fallbacks,
         survey=survey,
     )

@@ -146,9 +146,9 @@ def _customer_update(
     before = ctx.selected_product if ctx else None
     if (selected := decision.next_selected(before)) != before:
         values["selected_product"] = selected
-    topic = ctx.faq_topic if ctx else None
-    if (next_topic := decision.next_faq_topic(topic)) != topic:
-        values["faq_topic"] = next_topic
+    entry = ctx.last_faq_entry if ctx else None
+    if (next_entry := decision.next_faq_entry(entry)) != entry:
+        values["last_faq_entry"] = next_entry
     zone = msg.metadata.get("timezone")
     if isinstance(zone, str) and zone:
         values["timezone"] = zone[:64]

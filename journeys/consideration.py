@@ -66,6 +66,8 @@ PICKED_INSTEAD_OF = frozenset({"hesitation", FALLBACK_INTENT})
 """Intents a message that picks one of the products in focus is often mistaken for."""
 CONFIDENT = 0.8
 """An intent the NLU is at least this sure of is never overridden by an FAQ match."""
+OTHER_THAN = "other_than"
+"""The word list of "what else do you sell apart from laptops?"."""
 NO_SIGNAL = ""
 """``Answer.signal`` of an answer that must not move the customer's stage."""
 BY_CONTEXT = "context"
@@ -127,6 +129,14 @@ class _Turn:
             selected=self.focus.selected,
         )
 
+    def asked_specs(self) -> tuple[str, ...]:
+        """The specs the message asks about; not the one a pick compares ("the one with more
+        storage - what does it cost?" asks no spec)."""
+        language = self.interpretation.language
+        asked = self.shop.replies.specs.asked(self.text_words, language)
+        pick = self.shop.replies.picks.asked(self.text_words, language)
+        return tuple(a for a in asked if pick is None or a != pick.spec)
+
     def colour(self) -> Colour | None:
         """The colour the message names, in any language ("e in nero?" after Spanish)."""
         found = [
@@ -163,27 +173,41 @@ def answer(
 
 FOLLOW_UP_WORDS = 10
 """A follow-up on the last FAQ topic is a short message: at most this many words."""
+ELLIPSIS_WORDS = 5
+"""A follow-up this short ("¿y con Bizum?") is answered from its topic even when no entry
+matches it well: the closest entry scoring ``ELLIPSIS_MIN_SCORE``, else the last one."""
+ELLIPSIS_MIN_SCORE = 0.3
 LOOSE_INTENTS = frozenset({FALLBACK_INTENT, "out_of_scope"} | RECOMMEND_INTENTS)
 """What a short follow-up on a topic is often mistaken for ("and for students?")."""
 
 
 def _on_topic(turn: _Turn) -> Answer | None:
     """A short follow-up on the FAQ topic answered last ("¿y a Suiza?" after the countries
-    we ship to), answered from that topic when an entry of it matches."""
-    topic, faq = turn.focus.topic, turn.shop.faq
-    if topic is None or len(turn.text_words) > FOLLOW_UP_WORDS:
+    we ship to), answered from that topic: the entry that matches it, or for a bare "and
+    X?" the topic's closest entry, else the last one again."""
+    faq = turn.shop.faq
+    last = None if turn.focus.faq_entry is None else faq.get(turn.focus.faq_entry)
+    if last is None or last.category is None or len(turn.text_words) > FOLLOW_UP_WORDS:
         return None
     if turn.interpretation.entity_values(PRODUCT_ENTITY):
         return None
+    topic, text, language = last.category, turn.interpretation.text, turn.language
     loose = not turn.confident or turn.intent in LOOSE_INTENTS
-    if not (loose or faq.follows_up(turn.text_words, turn.language)):
+    follows = faq.follows_up(turn.text_words, language)
+    if not (loose or follows):
         return None
-    match = faq.search(turn.interpretation.text, turn.language, topic)
-    if match is None or match.entry.category != topic:
+    match = faq.search(text, language, topic)
+    entry = match.entry if match is not None and match.entry.category == topic else None
+    bare = follows and len(turn.text_words) <= ELLIPSIS_WORDS
+    if entry is None and bare and (loose or faq.category_for(turn.intent) == topic):
+        best = faq.best(text, language, topic)
+        near = best is not None and best.score >= ELLIPSIS_MIN_SCORE
+        entry = best.entry if near and best is not None else last
+    if entry is None:
         return None
     signal = faq.intent_for(topic)
     how = BY_CONTEXT if signal != turn.intent else None
-    return replace(_faq_answer(turn, match.entry, signal), resolved_by=how)
+    return replace(_faq_answer(turn, entry, signal), resolved_by=how)
 
 
 def _picks(turn: _Turn) -> bool:
@@ -214,6 +238,8 @@ def _browse_or_recommend(turn: _Turn) -> Answer | None:
             return found
     if turn.intent == BROWSE_INTENT:
         name = wanted.category.name if wanted.category is not None else None
+        if name is not None and turn.speaker.says(OTHER_THAN, turn.text_words):
+            return Answer((overview_reply(turn.catalogue, None, turn.speaker, but=name),))
         return Answer((overview_reply(turn.catalogue, name, turn.speaker),))
     return _recommendation(turn, wanted)
 
@@ -370,7 +396,7 @@ def _not_understood(turn: _Turn) -> Answer | None:
 
 def _details(turn: _Turn, in_play: InPlay) -> Answer:
     """For each product: the colour the message names, else the specs it asks, else a card."""
-    asked = turn.shop.replies.specs.asked(turn.text_words, turn.interpretation.language)
+    asked = turn.asked_specs()
     colour = turn.colour()
     replies = [
         colour_reply(p, colour, turn.speaker, turn.catalogue)

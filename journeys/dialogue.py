@@ -52,7 +52,7 @@ from journeys.stalls import HESITATION, hesitation_template, quiet_commands
 from nlu.types import FALLBACK_INTENT, Interpretation
 
 LANGUAGE_CONFIDENCE_MIN = 0.6
-STATED_CONFIDENCE = 0.7
+STATED_CONFIDENCE = 0.6
 """Words count as a stated purchase only when the NLU is at least this sure of them."""
 STOP_INTENT = "stop"
 HUMAN_INTENT = "ask_human"
@@ -96,7 +96,7 @@ def decide(
         decision = handed_off("a clearly negative complaint", now, shop, speaker, first=sorry)
         return _staged(decision, state, interpretation, now, shop)
     template = shop.template_for_intent(intent)
-    focus = Focus(state.last_products, state.selected_product, state.faq_topic)
+    focus = Focus(state.last_products, state.selected_product, state.last_faq_entry)
     if asks_several(interpretation, shop):
         found = answer_parts(interpretation, focus, shop, speaker)
     else:
@@ -128,23 +128,17 @@ def decide(
         commands=commands,
         products=found.products,
         faq_entry=found.faq_entry,
-        faq_topic=_topic(found, shop),
         context_products=found.context,
         purchase_stated=shop.tracker.purchase_stated(state, signal) if signal else None,
         resolved=None if found.resolved_by is None else Resolved(signal, found.resolved_by),
     )
 
 
-def _topic(found: Answer, shop: Shop) -> str | None:
-    entry = None if found.faq_entry is None else shop.faq.get(found.faq_entry)
-    return None if entry is None else entry.category
-
-
 def _sure(interpretation: Interpretation, signal: str) -> bool:
     """True when the NLU itself read ``signal`` with confidence (a purchase the customer
     states must be clearly stated)."""
-    intent = interpretation.intent
-    return intent.name == signal and intent.confidence >= STATED_CONFIDENCE
+    read = (interpretation.intent, *(p.intent for p in interpretation.parts))
+    return any(i.name == signal and i.confidence >= STATED_CONFIDENCE for i in read)
 
 
 def _staged(

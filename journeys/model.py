@@ -170,8 +170,8 @@ class CustomerState:
     last_products: tuple[str, ...] = ()
     selected_product: str | None = None
     """The product named or picked alone last, which "is it in stock?" is about."""
-    faq_topic: str | None = None
-    """The FAQ category answered last, which "and to Switzerland?" goes on about."""
+    last_faq_entry: str | None = None
+    """The FAQ entry answered last, whose topic "and to Switzerland?" goes on about."""
     consecutive_fallbacks: int = 0
     survey: Survey | None = None
     """The latest CSAT question asked, if any (see ``journeys.reviews``)."""
@@ -347,8 +347,6 @@ class Decision:
     log_as: LogAs | None = None
     purchase_stated: PurchaseStated | None = None
     resolved: Resolved | None = None
-    faq_topic: str | None = None
-    """The FAQ category this answer came from (stored for follow-ups)."""
 
     @property
     def next_last_products(self) -> tuple[str, ...]:
@@ -362,9 +360,9 @@ class Decision:
             return before
         return self.products[0] if len(self.products) == 1 else None
 
-    def next_faq_topic(self, before: str | None) -> str | None:
-        """The customer's FAQ topic after this answer: this answer's, none after an answer
-        about products, else ``before``."""
-        if self.faq_topic is not None:
-            return self.faq_topic
+    def next_faq_entry(self, before: str | None) -> str | None:
+        """The customer's last FAQ entry after this answer: this answer's, none after an
+        answer about products, else ``before``."""
+        if self.faq_entry is not None:
+            return self.faq_entry
         return None if self.products else before

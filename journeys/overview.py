@@ -18,10 +18,12 @@ BROWSE_LINK = "browse_category"
 """The button title that links to a category's page."""
 
 
-def overview_reply(catalogue: Catalogue, category: str | None, speaker: Speaker) -> Reply:
-    """The overview of ``category`` (None: of every category)."""
+def overview_reply(
+    catalogue: Catalogue, category: str | None, speaker: Speaker, *, but: str | None = None
+) -> Reply:
+    """The overview of ``category`` (None: of every category, ``but`` one)."""
     if category is None or not catalogue.in_category(category):
-        return _shop_overview(catalogue, speaker)
+        return _shop_overview(catalogue, speaker, but)
     products = catalogue.in_category(category)
     prices = [p.price for p in products]
     currency = products[0].currency
@@ -43,9 +45,9 @@ def overview_reply(catalogue: Catalogue, category: str | None, speaker: Speaker)
     )
 
 
-def _shop_overview(catalogue: Catalogue, speaker: Speaker) -> Reply:
+def _shop_overview(catalogue: Catalogue, speaker: Speaker, but: str | None) -> Reply:
     lines = []
-    for name in catalogue.categories:
+    for name in (c for c in catalogue.categories if c != but):
         products = catalogue.in_category(name)
         label = catalogue.category(name).label(speaker.language)
         lines.append(f"• {len(products)} {label} ({_makers(products)})")

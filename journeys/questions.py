@@ -8,7 +8,7 @@ by two parts are given once. The stage moves for the furthest stage any part sig
 
 from __future__ import annotations
 
-from journeys.consideration import NO_SIGNAL, Answer, answer
+from journeys.consideration import NO_SIGNAL, RECOMMEND_INTENTS, Answer, answer
 from journeys.model import Reply
 from journeys.references import Focus
 from journeys.replies import Speaker
@@ -37,6 +37,8 @@ def answer_parts(
     faq_entry: str | None = None
     for part in interpretation.parts:
         intent = part.intent.name
+        if intent in RECOMMEND_INTENTS and last is not None:
+            continue  # "A or B, which suits the office?": the comparison answers it
         found = answer(intent, part, focus, shop, speaker)
         if found is None:
             template = shop.template_for_intent(intent)

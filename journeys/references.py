@@ -65,8 +65,8 @@ class Focus:
 
     products: tuple[str, ...] = ()
     selected: str | None = None
-    topic: str | None = None
-    """The FAQ category answered last ("shipping"), which "and to Switzerland?" goes on."""
+    faq_entry: str | None = None
+    """The FAQ entry answered last, whose topic "and to Switzerland?" goes on about."""
 
 
 def resolve(
@@ -176,7 +176,7 @@ def _unknown_model(
     if word in known_word or catalogue.knows_word(word):
         return None
     tail = text_words[at + 2 : at + 3]
-    number = tail if tail and tail[0].isdigit() else ()
+    number = tail if tail and any(c.isdigit() for c in tail[0]) else ()
     return " ".join((text_words[at], word, *number))
 
 

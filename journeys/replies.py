@@ -26,6 +26,7 @@ from journeys.facts import PLACEHOLDERS, ShopFacts
 from journeys.model import Button, Reply
 from journeys.picks import SpecPicks
 from journeys.specs import SpecVocabulary
+from journeys.text import Words
 
 FALLBACK_LANGUAGE = "en"
 
@@ -103,6 +104,7 @@ _TOP_KEYS = (
     "spec_words",
     "spec_comparatives",
     "spec_picks",
+    "word_lists",
     "templates",
 )
 
@@ -135,6 +137,8 @@ class ReplyTemplates:
     spec_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     specs: SpecVocabulary = field(default_factory=SpecVocabulary)
     picks: SpecPicks = field(default_factory=SpecPicks)
+    word_lists: Mapping[str, Words] = field(default_factory=dict)
+    """Named lists of words the core reads (``objection_price``, ``other_than``...)."""
 
     @classmethod
     def from_mapping(
@@ -160,7 +164,15 @@ class ReplyTemplates:
             check, top.get("spec_words"), top.get("spec_comparatives")
         )
         picks = SpecPicks.from_mapping(check, top.get("spec_picks"))
-        return cls(templates, titles, labels, specs, picks)
+        lists = {
+            check.check_name(name, f"word_lists.{name}"): Words.from_texts(
+                check.check_words(value, f"word_lists.{name}")
+            )
+            for name, value in check.check_mapping(
+                top.get("word_lists") or {}, "word_lists"
+            ).items()
+        }
+        return cls(templates, titles, labels, specs, picks, lists)
 
     @property
     def names(self) -> frozenset[str]:
@@ -284,6 +296,11 @@ class Speaker:
     def say(self, name: str, **values: str) -> Reply:
         """The reply ``name`` with its placeholders filled from ``values``."""
         return self.templates.render(name, self.language, self.seed, values)
+
+    def says(self, word_list: str, text_words: tuple[str, ...]) -> bool:
+        """True when the message has a phrase of the shop's ``word_lists`` entry."""
+        found = self.templates.word_lists.get(word_list)
+        return found is not None and found.position(text_words, self.language) is not None
 
     def has(self, name: str) -> bool:
         """True when a template ``name`` exists (in any language)."""

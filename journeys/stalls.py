@@ -26,25 +26,20 @@ HESITATION = "hesitation"
 CHAT_QUIET = "chat_quiet"
 BUYING_SIGNAL = "checkout_started"
 
-_PRICE = ("expensive", "price", "cost", "cheaper", "afford", "budget", "caro", "cara",
-          "precio", "costoso", "barato", "prezzo", "costa", "economico")  # fmt: skip
-_SHIPPING = ("shipping", "delivery", "postage", "envío", "envio", "entrega", "spedizione",
-             "consegna", "spese")  # fmt: skip
+OBJECTIONS = ("shipping", "price")
+"""The objections a shop's ``word_lists`` may name (``objection_shipping``...), in the order
+they are looked for; anything else is ``unsure``."""
 
 
-def objection(text: str) -> str:
+def objection(text: str, speaker: Speaker) -> str:
     """``price``, ``shipping`` or ``unsure``: what holds the customer back."""
     found = words(text)
-    if any(w.startswith(_SHIPPING) for w in found):
-        return "shipping"
-    if any(w.startswith(_PRICE) for w in found):
-        return "price"
-    return "unsure"
+    return next((o for o in OBJECTIONS if speaker.says(f"objection_{o}", found)), "unsure")
 
 
 def hesitation_template(text: str, speaker: Speaker) -> str:
     """The template answering this objection (``hesitation`` if the shop has no special one)."""
-    special = f"{HESITATION}_{objection(text)}"
+    special = f"{HESITATION}_{objection(text, speaker)}"
     return special if speaker.has(special) else HESITATION
 
 

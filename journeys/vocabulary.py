@@ -24,7 +24,16 @@ _ORDINALS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("el tercero", "la tercera", "el tercer", "tercera opcion", "del tercero", "al tercero"),
     ),
     "it": (
-        ("il primo", "la prima", "prima opzione", "del primo", "della prima", "al primo"),
+        (
+            "il primo",
+            "la prima",
+            "prima opzione",
+            "del primo",
+            "della prima",
+            "al primo",
+            "sul primo",
+            "sulla prima",
+        ),
         (
             "il secondo",
             "la seconda",
@@ -32,8 +41,19 @@ _ORDINALS: dict[str, tuple[tuple[str, ...], ...]] = {
             "del secondo",
             "della seconda",
             "al secondo",
+            "sul secondo",
+            "sulla seconda",
         ),
-        ("il terzo", "la terza", "terza opzione", "del terzo", "della terza", "al terzo"),
+        (
+            "il terzo",
+            "la terza",
+            "terza opzione",
+            "del terzo",
+            "della terza",
+            "al terzo",
+            "sul terzo",
+            "sulla terza",
+        ),
     ),
 }
 _LAST = {

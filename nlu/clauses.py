@@ -31,7 +31,7 @@ _WORD = re.compile(r"\S+")
 def joining_words(path: Path = LEXICON) -> dict[str, frozenset[str]]:
     """Language → the folded words that join two questions."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {lang: frozenset(_fold(w) for w in words) for lang, words in data.items()}
+    return {lang: frozenset(w.lower() for w in words) for lang, words in data.items()}
 
 
 def split_clauses(text: str, language: str) -> list[str]:
@@ -92,5 +92,5 @@ async def with_parts(backend: NluBackend, whole: Interpretation) -> Interpretati
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Lower case, accents kept: the Italian "è" (is) is not the joining "e" (and)."""
+    return unicodedata.normalize("NFC", word.lower())

@@ -23,7 +23,7 @@ class CustomerContext:
     message_count: int
     last_products: tuple[str, ...]
     selected_product: str | None
-    faq_topic: str | None
+    last_faq_entry: str | None
     last_seen_at: datetime | None
     conversation_id: int | None
     conversation_status: str | None

@@ -41,7 +41,7 @@ class CustomerRepository(Repository):
         if row is None:
             return None
         (customer_id, identity_id, stage, language, purchased, stated, before, opted_out,
-         fallbacks, count, products, selected, topic, last_seen_at, conversation_id,
+         fallbacks, count, products, selected, faq_entry, last_seen_at, conversation_id,
          conversation_status) = row  # fmt: skip
         return CustomerContext(
             customer_id=customer_id,
@@ -56,7 +56,7 @@ class CustomerRepository(Repository):
             message_count=count or 0,
             last_products=tuple(products or ()),
             selected_product=selected,
-            faq_topic=topic,
+            last_faq_entry=faq_entry,
             last_seen_at=last_seen_at,
             conversation_id=conversation_id,
             conversation_status=conversation_status,

@@ -73,7 +73,7 @@ def customer_context() -> Select[Any]:
         cust.c.message_count,
         cust.c.last_products,
         cust.c.selected_product,
-        cust.c.faq_topic,
+        cust.c.last_faq_entry,
         cust.c.last_seen_at,
         conv.c.id,
         conv.c.status,

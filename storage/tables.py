@@ -88,8 +88,8 @@ class Customer(Base):
     last_products: Mapped[list[Any]] = mapped_column(JSON, default=list)
     selected_product: Mapped[str | None] = mapped_column(String(64))
     """Of ``last_products``, the one named or picked alone last ("is it in stock?")."""
-    faq_topic: Mapped[str | None] = mapped_column(String(64))
-    """The FAQ category answered last ("and to Switzerland?" goes on about it)."""
+    last_faq_entry: Mapped[str | None] = mapped_column(String(100))
+    """The FAQ entry answered last ("and to Switzerland?" goes on about its topic)."""
     timezone: Mapped[str | None] = mapped_column(String(64))
     """The customer's IANA time zone, when a channel tells it (the widget does)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

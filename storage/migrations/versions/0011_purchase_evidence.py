@@ -1,8 +1,8 @@
 """Purchase evidence: customers.purchase_stated and stage_before_purchase; the evidence of
 every stage change (stage_history, customer_stages); touchpoints.stage_evidence,
 resolved_by and nlu_intent; customers.selected_product (the product named or picked alone
-last, which "is it in stock?" is about) and customers.faq_topic (the FAQ category answered
-last, which "and to Switzerland?" goes on about)
+last, which "is it in stock?" is about) and customers.last_faq_entry (the FAQ entry answered
+last, whose topic "and to Switzerland?" goes on about)
 
 Plain ADD COLUMN (and DROP COLUMN to go back), so SQLite keeps its tables (no rebuild).
 Rows written before this revision record no evidence (NULL): which stages need a purchase
@@ -31,7 +31,7 @@ _EVIDENCE = (
     ("customer_stages", "evidence", 16),
     ("customers", "stage_before_purchase", 64),
     ("customers", "selected_product", 64),
-    ("customers", "faq_topic", 64),
+    ("customers", "last_faq_entry", 100),
 )
 """The nullable string columns this revision adds: (table, column, length)."""
 

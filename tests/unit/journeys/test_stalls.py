@@ -8,6 +8,7 @@ import pytest
 
 from journeys.dialogue import decide
 from journeys.model import CancelFollowUp, ScheduleFollowUp
+from journeys.replies import Speaker
 from journeys.stalls import objection, quiet_commands
 from tests.builders import customer_state, demo_shop, interpretation
 
@@ -15,21 +16,25 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("text", "kind"),
+    ("text", "language", "kind"),
     [
-        ("it's too expensive for me", "price"),
-        ("es muy caro", "price"),
-        ("costa troppo", "price"),
-        ("shipping is too much", "shipping"),
-        ("los gastos de envío son altos", "shipping"),
-        ("la spedizione costa troppo", "shipping"),
-        ("I'll think about it", "unsure"),
-        ("no estoy seguro", "unsure"),
-        ("ci penso", "unsure"),
+        ("it's too expensive for me", "en", "price"),
+        ("es muy caro", "es", "price"),
+        ("costa troppo", "it", "price"),
+        ("shipping is too much", "en", "shipping"),
+        ("los gastos de envío son altos", "es", "shipping"),
+        ("la spedizione costa troppo", "it", "shipping"),
+        ("I'll think about it", "en", "unsure"),
+        ("no estoy seguro", "es", "unsure"),
+        ("ci penso", "it", "unsure"),
+        ("uf, se me va de presupuesto", "es", "price"),
+        ("è un po' troppo per le mie tasche", "it", "price"),
     ],
 )
-def test_the_objection_is_read_in_three_languages(text: str, kind: str) -> None:
-    assert objection(text) == kind
+def test_the_objection_is_read_in_three_languages(text: str, language: str, kind: str) -> None:
+    speaker = Speaker(demo_shop().replies, language, "seed")
+
+    assert objection(text, speaker) == kind
 
 
 @pytest.mark.parametrize(
