@@ -54,6 +54,7 @@ from journeys.recommend import Criteria, criteria, recommend
 from journeys.references import PRODUCT_ENTITY, Focus, InPlay, resolve
 from journeys.replies import Speaker
 from journeys.shop import Shop
+from journeys.specs import PRICE
 from journeys.text import words
 from nlu.types import FALLBACK_INTENT, Interpretation
 
@@ -136,6 +137,11 @@ class _Turn:
         asked = self.shop.replies.specs.asked(self.text_words, language)
         pick = self.shop.replies.picks.asked(self.text_words, language)
         return tuple(a for a in asked if pick is None or a != pick.spec)
+
+    def picked_by(self) -> str | None:
+        """The spec a pick compares ("which of the two weighs less?": weight), if any."""
+        pick = self.shop.replies.picks.asked(self.text_words, self.interpretation.language)
+        return None if pick is None or pick.spec == PRICE else pick.spec
 
     def colour(self) -> Colour | None:
         """The colour the message names, in any language ("e in nero?" after Spanish)."""
@@ -225,10 +231,15 @@ def _selection(turn: _Turn) -> Answer:
         reply = ambiguous_reply(in_play.products, "ask_price", turn.speaker)
         return Answer((reply,), context=in_play.context, signal=SELECT_INTENT)
     how = None if turn.intent == SELECT_INTENT else BY_CONTEXT
-    return replace(_details(turn, in_play), signal=SELECT_INTENT, resolved_by=how)
+    shown = () if in_play.named else tuple(s for s in (turn.picked_by(),) if s)
+    return replace(_details(turn, in_play, shown), signal=SELECT_INTENT, resolved_by=how)
 
 
 def _browse_or_recommend(turn: _Turn) -> Answer | None:
+    if not turn.confident and (turn.asked_specs() or turn.colour()):
+        in_play = turn.in_play(guess_names=False)  # "di che colori c'è?" about the focus
+        if in_play.products:
+            return replace(_details(turn, in_play), signal=SPECS_SIGNAL, resolved_by=BY_CONTEXT)
     wanted = criteria(turn.interpretation, turn.catalogue)
     if wanted.needs or wanted.budget is not None:
         return _recommendation(turn, wanted)
@@ -372,6 +383,8 @@ def _not_understood(turn: _Turn) -> Answer | None:
                 return None
             return replace(found, signal=guess, resolved_by=BY_PRODUCT)
     in_play = turn.in_play(guess_names=False)
+    if not in_play.products and guess in PRODUCT_QUESTIONS:
+        in_play = turn.in_play()  # "avete il samsung galaxy book 4?": an unknown name
     if in_play.unknown is not None and not in_play.products:
         reply = unknown_reply(in_play.unknown, CARD_SIGNAL, turn.catalogue, turn.speaker)
         context = _nearest(turn, in_play.unknown)
@@ -394,9 +407,10 @@ def _not_understood(turn: _Turn) -> Answer | None:
     return replace(_details(turn, in_play), signal=signal, resolved_by=how)
 
 
-def _details(turn: _Turn, in_play: InPlay) -> Answer:
-    """For each product: the colour the message names, else the specs it asks, else a card."""
-    asked = turn.asked_specs()
+def _details(turn: _Turn, in_play: InPlay, shown: tuple[str, ...] = ()) -> Answer:
+    """For each product: the colour the message names, else the specs it asks (or
+    ``shown``: the spec it was picked by), else a card."""
+    asked = turn.asked_specs() or shown
     colour = turn.colour()
     replies = [
         colour_reply(p, colour, turn.speaker, turn.catalogue)

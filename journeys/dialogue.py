@@ -109,7 +109,7 @@ def decide(
             template = hesitation_template(interpretation.text, speaker)
         found = Answer((speaker.say(template),), products)
     signal = intent if found.signal is None else found.signal
-    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, signal):
+    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, shop):
         signal = NO_SIGNAL  # a purchase is never inferred from a guess
     if signal == NO_SIGNAL:
         changed = _arrival(state, now, shop, intent)
@@ -134,11 +134,18 @@ def decide(
     )
 
 
-def _sure(interpretation: Interpretation, signal: str) -> bool:
-    """True when the NLU itself read ``signal`` with confidence (a purchase the customer
-    states must be clearly stated)."""
-    read = (interpretation.intent, *(p.intent for p in interpretation.parts))
-    return any(i.name == signal and i.confidence >= STATED_CONFIDENCE for i in read)
+def _sure(interpretation: Interpretation, shop: Shop) -> bool:
+    """True when the NLU is sure the customer speaks of something they bought: the intents
+    that state a purchase hold ``STATED_CONFIDENCE`` of its ranking ("has my order left
+    the warehouse?" may be a delivery problem or an order-status question; either says
+    there is an order), or of one part of the message."""
+    jm = shop.journey_map
+    readings = (interpretation, *interpretation.parts)
+    return any(
+        sum(s.confidence for s in r.intent_ranking or (r.intent,) if jm.is_stated_evidence(s.name))
+        >= STATED_CONFIDENCE
+        for r in readings
+    )
 
 
 def _staged(
@@ -150,7 +157,7 @@ def _staged(
 ) -> Decision:
     """``decision`` with the stage change and purchase evidence its intent brings."""
     signal = interpretation.intent.name
-    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, signal):
+    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, shop):
         return replace(decision, stage_changed=_arrival(state, now, shop, signal))
     return replace(
         decision,
