@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from journeys.answers import (
+    CARD_SPECS,
     SUGGESTIONS,
     ambiguous_reply,
     buttons_on_last,
@@ -410,7 +411,7 @@ def _not_understood(turn: _Turn) -> Answer | None:
 def _details(turn: _Turn, in_play: InPlay, shown: tuple[str, ...] = ()) -> Answer:
     """For each product: the colour the message names, else the specs it asks (or
     ``shown``: the spec it was picked by), else a card."""
-    asked = turn.asked_specs() or shown
+    asked = turn.asked_specs()
     colour = turn.colour()
     replies = [
         colour_reply(p, colour, turn.speaker, turn.catalogue)
@@ -420,6 +421,11 @@ def _details(turn: _Turn, in_play: InPlay, shown: tuple[str, ...] = ()) -> Answe
         else card_reply(p, turn.speaker, turn.catalogue)
         for p in in_play.products
     ]
+    on_card = {key for p in in_play.products for key, _ in p.specs[:CARD_SPECS]}
+    if not asked and colour is None and shown and not set(shown) <= on_card:
+        replies = [
+            spec_reply(p, shown, turn.speaker, turn.catalogue) for p in in_play.products
+        ] + replies
     ids = tuple(p.id for p in in_play.products)
     return Answer(buttons_on_last(replies), ids, in_play.context)
 
