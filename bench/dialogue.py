@@ -28,15 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlu.embedded import EmbeddedBackend
-from tests.dialogues.runner import (
-    LANGUAGES,
-    Conversation,
-    DialogueRunner,
-    Outcome,
-    SuiteResult,
-    load_suites,
-    train_nlu,
-)
+from tests.dialogues.runner import DialogueRunner, Outcome, SuiteResult, train_nlu
+from tests.dialogues.scenarios import LANGUAGES, Conversation, load_suites
 
 GREETINGS = {"en": "hello", "es": "hola", "it": "ciao"}
 WARM_UP = ["hello", "how much is the XPS 13?", "hola", "¿cuánto pesa el MacBook Air?", "ciao"]

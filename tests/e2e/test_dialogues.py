@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from nlu.embedded import EmbeddedBackend
-from tests.dialogues.runner import (
+from tests.dialogues.runner import DialogueRunner
+from tests.dialogues.scenarios import (
     FOLDER,
     LANGUAGES,
-    DialogueRunner,
     ScenarioError,
     load_suite,
     load_suites,
