@@ -1,8 +1,9 @@
 """Dialogue scenarios (``tests.dialogues.scenarios``) played through the real service.
 
-``DialogueRunner`` builds the service as the end-to-end tests do (``build_services`` + ``build_web_app`` on an aiohttp test server, a
-``FakeClock`` moved on a minute before each turn), posts each message to the REST channel as
-one sender per conversation and each event, signed, to ``/api/events``, then reads the
+``DialogueRunner`` builds the service as the end-to-end tests do (``build_services`` +
+``build_web_app`` on an aiohttp test server, a ``FakeClock`` moved on a minute before each
+turn), posts each message to the REST channel as one sender per conversation and each
+event, signed, to ``/api/events``, then reads the
 turn's own touchpoint: ``stage_after``, ``stage_evidence`` and ``intent``.
 
 A message turn is *answered right* when the joined reply texts hold every ``must``, none of
