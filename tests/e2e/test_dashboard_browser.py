@@ -26,7 +26,8 @@ async def test_a_marketer_logs_in_reads_the_charts_and_exports_the_touchpoints(
     await page.get_by_role("button", name="Log in").click()
 
     await expect(page).to_have_url(re.compile("/dashboard$"))
-    await expect(page.locator("figure.chart")).to_have_count(8)
+    await expect(page.locator("figure.chart")).to_have_count(9)
+    await expect(page.locator("#funnel-evidence")).to_contain_text("After the purchase")
     funnel = page.locator("#funnel")
     await funnel.get_by_text("Numbers").click()
     await expect(funnel.locator("table")).to_contain_text("awareness")
