@@ -39,6 +39,7 @@ from journeys.model import (
     Command,
     CustomerState,
     Decision,
+    PurchaseStated,
     Resolved,
     SetOptOut,
     StageChanged,
@@ -109,12 +110,7 @@ def decide(
             template = hesitation_template(interpretation.text, speaker)
         found = Answer((speaker.say(template),), products)
     signal = intent if found.signal is None else found.signal
-    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, shop):
-        signal = NO_SIGNAL  # a purchase is never inferred from a guess
-    if signal == NO_SIGNAL:
-        changed = _arrival(state, now, shop, intent)
-    else:
-        changed = shop.tracker.on_signal(state, signal, now)
+    changed, said = _moved(state, interpretation, signal, now, shop)
     commands: tuple[Command, ...] = ()
     if intent == STOP_INTENT:
         commands = (SetOptOut(True), CancelFollowUp(None, reason="customer opted out"))
@@ -129,7 +125,7 @@ def decide(
         products=found.products,
         faq_entry=found.faq_entry,
         context_products=found.context,
-        purchase_stated=shop.tracker.purchase_stated(state, signal) if signal else None,
+        purchase_stated=said,
         resolved=None if found.resolved_by is None else Resolved(signal, found.resolved_by),
     )
 
@@ -156,14 +152,21 @@ def _staged(
     shop: Shop,
 ) -> Decision:
     """``decision`` with the stage change and purchase evidence its intent brings."""
-    signal = interpretation.intent.name
-    if shop.journey_map.is_stated_evidence(signal) and not _sure(interpretation, shop):
-        return replace(decision, stage_changed=_arrival(state, now, shop, signal))
-    return replace(
-        decision,
-        stage_changed=shop.tracker.on_signal(state, signal, now),
-        purchase_stated=shop.tracker.purchase_stated(state, signal),
-    )
+    changed, said = _moved(state, interpretation, interpretation.intent.name, now, shop)
+    return replace(decision, stage_changed=changed, purchase_stated=said)
+
+
+def _moved(
+    state: CustomerState, interpretation: Interpretation, signal: str, now: datetime, shop: Shop
+) -> tuple[StageChanged | None, PurchaseStated | None]:
+    """The stage change and purchase word ``signal`` brings. ``NO_SIGNAL``, or a stated
+    purchase the NLU is not sure of (a purchase is never inferred from a guess), only
+    places a new customer."""
+    if signal != NO_SIGNAL and shop.journey_map.is_stated_evidence(signal):
+        signal = signal if _sure(interpretation, shop) else NO_SIGNAL
+    if signal == NO_SIGNAL:
+        return _arrival(state, now, shop, interpretation.intent.name), None
+    return shop.tracker.on_signal(state, signal, now), shop.tracker.purchase_stated(state, signal)
 
 
 def decide_unsupported(state: CustomerState, now: datetime, shop: Shop) -> Decision:
