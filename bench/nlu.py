@@ -10,10 +10,10 @@ another fresh process that parses every test example, as the service would: that
 process's peak memory is the service's. Test examples are ``test.yml`` plus
 ``test_oos.yml`` where it exists (an ``nlu_fallback`` answer is right for those).
 
-The fallback threshold is the service's default (0.45, as in Rasa's config) except where a
-set has validation data with out-of-scope examples (CLINC150): there it is the threshold
-with the best validation in-scope accuracy among those that reject at least
-``OOS_TARGET`` of the validation out-of-scope examples. Test data never chooses anything.
+The out-of-scope rule is the one training chose from the training data alone, as the
+service runs it (its threshold is in the table). Then :mod:`bench.nlu_oos` measures
+out-of-scope detection on the sets with out-of-scope test data, under both protocols
+(training data, valid files), with its ablation and Rasa's figures.
 
 Rasa's figures come from ``bench.rasa_nlu`` run now (``--rasa live``: needs Python 3.10 and
 a few minutes per small set) or from ``bench/results/rasa.json`` (``stored``: measured once
@@ -36,8 +36,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH_DATA = ROOT.parent / "shared" / "data" / "nlu-bench"
+from bench.nlu_oos import BENCH_DATA, OOS_RUNS, ROOT, run_all
+
 RASA_RESULTS = ROOT / "bench" / "results" / "rasa.json"
 QUICK_RUNS = (
     "snips_es/train",
@@ -46,9 +46,6 @@ QUICK_RUNS = (
     "clinc150/train_10shot",
 )
 FULL_RUNS = (*QUICK_RUNS, "banking77/train", "clinc150/train")
-DEFAULT_THRESHOLD = 0.45
-OOS_TARGET = 0.75
-GRID = tuple(round(0.05 * i, 2) for i in range(1, 19))
 
 
 @dataclass(frozen=True)
@@ -82,8 +79,9 @@ def run_files(bench_data: Path, run: str) -> tuple[Path, list[Path], list[Path]]
     )
 
 
-def _train_child(train: Path, valid: list[Path], model: Path) -> tuple[float, float]:
-    """In a fresh process: train, save, choose the threshold; (seconds, threshold)."""
+def _train_child(train: Path, model: Path) -> tuple[float, float]:
+    """In a fresh process: train (the out-of-scope rule included) and save; (seconds,
+    the rule's threshold)."""
     from nlu.embedded import EmbeddedBackend
     from nlu.embedded.encoder import default_encoder
     from nlu.training_data import load_training_data
@@ -94,27 +92,10 @@ def _train_child(train: Path, valid: list[Path], model: Path) -> tuple[float, fl
     backend = EmbeddedBackend.train(data)
     seconds = time.perf_counter() - started
     backend.save(model)
-    threshold = DEFAULT_THRESHOLD
-    if len(valid) == 2:
-        threshold = choose_threshold(backend, load_training_data(valid).examples)
-    return seconds, threshold
+    return seconds, backend.rule.threshold
 
 
-def choose_threshold(backend: Any, examples: Any) -> float:
-    """The threshold of the best in-scope accuracy that rejects ``OOS_TARGET`` of the OOS."""
-    scored = [(e.intent, backend.parse_sync(e.text).intent_ranking[0]) for e in examples]
-    outside = [s.confidence for intent, s in scored if intent == "out_of_scope"]
-    inside = [(intent == s.name, s.confidence) for intent, s in scored if intent != "out_of_scope"]
-    candidates = []
-    for threshold in GRID:
-        recall = sum(c < threshold for c in outside) / len(outside)
-        accuracy = sum(ok and c >= threshold for ok, c in inside) / len(inside)
-        candidates.append((recall >= OOS_TARGET, accuracy, -threshold))
-    ok, _, negative = max(candidates)
-    return -negative if ok else GRID[-1]
-
-
-def _serve_child(model: Path, tests: list[Path], threshold: float) -> dict[str, Any]:
+def _serve_child(model: Path, tests: list[Path]) -> dict[str, Any]:
     """In a fresh process: load the model, parse every test example; scores and costs."""
     from nlu.embedded import EmbeddedBackend
     from nlu.report import IntentPrediction, intent_report
@@ -122,7 +103,7 @@ def _serve_child(model: Path, tests: list[Path], threshold: float) -> dict[str, 
 
     examples = load_training_data(tests).examples
     started = time.perf_counter()
-    backend = EmbeddedBackend.load(model, threshold=threshold)
+    backend = EmbeddedBackend.load(model)
     load_seconds = time.perf_counter() - started
     for example in examples[:20]:  # warm-up
         backend.parse_sync(example.text)
@@ -160,14 +141,14 @@ def _peak_rss_mb() -> float:
 
 def measure_embedded(run: str, bench_data: Path) -> tuple[Figures, float]:
     """The embedded classifier's figures on one run, and its model's load time."""
-    train, tests, valid = run_files(bench_data, run)
+    train, tests, _ = run_files(bench_data, run)
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as folder:
         model = Path(folder) / "model.joblib"
         with context.Pool(1) as pool:
-            seconds, threshold = pool.apply(_train_child, (train, valid, model))
+            seconds, threshold = pool.apply(_train_child, (train, model))
         with context.Pool(1) as pool:
-            served = pool.apply(_serve_child, (model, tests, threshold))
+            served = pool.apply(_serve_child, (model, tests))
     load_seconds = served.pop("load_seconds")
     return Figures(train_seconds=seconds, threshold=threshold, **served), load_seconds
 
@@ -260,6 +241,9 @@ def main() -> None:
         rows.append((run, ours, rasa_figures(run, args.bench_data, args.rasa)))
         print(json.dumps({"run": run, "embedded": asdict(ours)}), flush=True)
     console.print(figures_table(rows))
+    oos_runs = [r for r in OOS_RUNS if not args.quick or r.endswith("10shot")]
+    if not args.runs:
+        run_all(oos_runs, args.bench_data, args.rasa, console)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,14 @@ from rich.console import Console
 from rich.table import Table
 from sklearn.model_selection import StratifiedKFold
 
-from bench.nlu import BENCH_DATA, GRID, OOS_TARGET
+from bench.nlu import BENCH_DATA
 from nlu.embedded.classifier import DENSE_WEIGHT, IntentClassifier
 from nlu.embedded.encoder import SentenceEncoder, default_encoder
 from nlu.training_data import Example, TrainingData, load_training_data
+
+OOS_TARGET = 0.75
+"""Out-of-scope recall the cascade's CLINC150 comparison holds fixed."""
+GRID = tuple(round(0.05 * i, 2) for i in range(1, 19))
 
 CASCADES = (0.8, 0.85, 0.9, 0.95)
 SHARES = (0.0, 0.15, 0.3)

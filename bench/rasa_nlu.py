@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +56,10 @@ class Prediction:
     intent: str
     predicted: str
     confidence: float
+    top: str = FALLBACK
+    """The best real intent of the ranking (under Rasa's FallbackClassifier too)."""
+    top_confidence: float = 0.0
+    second_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,41 @@ def evaluate_rasa(
     )
 
 
+def rasa_rankings(
+    train: Sequence[Path], groups: Mapping[str, Sequence[Path]], *, port: int | None = None
+) -> dict[str, Any]:
+    """Train Rasa on ``train`` and keep, for every example of each group of files, its
+    label, file, best real intent and the two best confidences (to apply any threshold)."""
+    _script("setup")
+    model = Path(_script("train", *map(str, train)).stdout.strip())
+    seconds = model.with_name(model.name.removesuffix(".tar.gz") + ".seconds")
+    port = port or _free_port()
+    _script("start", "--port", str(port), "--model", str(model))
+    records: dict[str, list[list[object]]] = {}
+    try:
+        for group, files in groups.items():
+            records[group] = []
+            for file in files:
+                examples = [(e.text, e.intent) for e in load_training_data(file).examples]
+                for p in _predict(port, examples)[0]:
+                    records[group].append(
+                        [
+                            file.name,
+                            p.intent,
+                            p.top,
+                            round(p.top_confidence, 4),
+                            round(p.second_confidence, 4),
+                        ]
+                    )
+    finally:
+        _script("stop", "--port", str(port))
+    return {
+        "train_seconds": float(seconds.read_text()) if seconds.exists() else None,
+        "columns": ["file", "intent", "top", "confidence", "second"],
+        **records,
+    }
+
+
 def _predict(
     port: int, examples: Sequence[tuple[str, str]]
 ) -> tuple[list[Prediction], list[float]]:
@@ -126,12 +165,17 @@ def _predict(
         answer = _parse(connection, text)
         latencies.append((time.perf_counter() - started) * 1000)
         predicted = answer.get("intent") or {}
+        ranking = [r for r in answer.get("intent_ranking") or () if r.get("name") != FALLBACK]
+        confidences = [float(r.get("confidence") or 0.0) for r in ranking[:2]] + [0.0, 0.0]
         predictions.append(
             Prediction(
                 text,
                 intent,
                 str(predicted.get("name") or FALLBACK),
                 float(predicted.get("confidence") or 0.0),
+                str(ranking[0]["name"]) if ranking else FALLBACK,
+                confidences[0],
+                confidences[1],
             )
         )
     connection.close()

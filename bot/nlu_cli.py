@@ -29,7 +29,14 @@ from nlu.embedded.backend import TRAINING_STEPS
 from nlu.embedded.training import cross_validation_predictions, predict
 from nlu.errors import NluError
 from nlu.plots import save_confidence_histogram, save_confusion_matrix
-from nlu.report import IntentPrediction, by_language, intent_report, rasa_examples, top_confusions
+from nlu.report import (
+    IntentPrediction,
+    by_language,
+    intent_report,
+    out_of_scope_figures,
+    rasa_examples,
+    top_confusions,
+)
 from nlu.training_data import TrainingData, load_training_data
 from nlu.types import EntityLookup
 
@@ -66,6 +73,7 @@ def train(settings: Settings, data: Sequence[Path], out: Path | None, console: C
     table.add_row("intents", str(len(training.intents)))
     table.add_row("languages", ", ".join(sorted(training.languages)) or "unknown")
     table.add_row("seconds", f"{seconds:.2f}")
+    table.add_row("out of scope", backend.model.rejection.describe())
     table.add_row("model", str(out))
     console.print(table)
     return 0
@@ -94,27 +102,37 @@ def _train_with_progress(
 def test(settings: Settings, options: TestOptions, console: Console) -> int:
     """Evaluate, write Rasa's report files into ``options.out`` and print a summary."""
     try:
-        predictions = _predictions(settings, options)
+        predictions, rules = _predictions(settings, options)
     except NluError as exc:
         console.print(f"[red]journeybot nlu test: {exc}[/red]")
         return 1
     write_reports(predictions, options.out)
     for language, group in by_language(predictions).items():
         write_reports(group, options.out / "by_language" / language)
+    (options.out / "fallback_rule.json").write_text(
+        json.dumps({"rules": rules}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     console.print(summary_table(predictions))
+    for rule in dict.fromkeys(rules):
+        console.print(f"out of scope: {rule}")
     console.print(_confusions_table(predictions))
     console.print(f"reports written to {options.out}")
     return 0
 
 
-def _predictions(settings: Settings, options: TestOptions) -> list[IntentPrediction]:
+def _predictions(
+    settings: Settings, options: TestOptions
+) -> tuple[list[IntentPrediction], list[str]]:
+    """The predictions, and the out-of-scope rule of each model that made them."""
     lookups = _lookups(settings)
     threshold = settings.nlu.threshold
     if options.cross_validation:
         data = load_training_data(list(options.data) or [settings.nlu.data])
-        return cross_validation_predictions(
-            data, folds=options.folds, lookups=lookups, threshold=threshold
+        rules: list[str] = []
+        predictions = cross_validation_predictions(
+            data, folds=options.folds, lookups=lookups, threshold=threshold, on_model=rules.append
         )
+        return predictions, rules
     test_data = load_training_data(list(options.data))
     if options.model is not None:
         backend = EmbeddedBackend.load(options.model, lookups=lookups, threshold=threshold)
@@ -122,7 +140,7 @@ def _predictions(settings: Settings, options: TestOptions) -> list[IntentPredict
         backend = EmbeddedBackend.train_or_load(
             [settings.nlu.data], settings.nlu.cache_dir, lookups=lookups, threshold=threshold
         )
-    return predict(backend, test_data.examples)
+    return predict(backend, test_data.examples), [backend.rule.describe()]
 
 
 def _lookups(settings: Settings) -> tuple[EntityLookup, ...]:
@@ -148,19 +166,35 @@ def write_reports(predictions: Sequence[IntentPrediction], folder: Path) -> None
 
 
 def summary_table(predictions: Sequence[IntentPrediction]) -> Table:
-    """Accuracy and macro/weighted F1, over all and per language."""
-    table = Table("examples", "", "accuracy", "macro F1", "weighted F1", title="NLU test")
+    """Accuracy and macro/weighted F1, over all and per language; with out-of-scope test
+    examples also in-scope accuracy, out-of-scope recall and MCC."""
     groups: list[tuple[str, Sequence[IntentPrediction]]] = [("all", predictions)]
     groups += list(by_language(predictions).items())
+    scoped = out_of_scope_figures(predictions) is not None
+    extra = ("in-scope acc.", "OOS recall", "MCC") if scoped else ()
+    columns = ("examples", "", "accuracy", "macro F1", "weighted F1", *extra)
+    table = Table(*columns, title="NLU test")
     for name, group in groups:
         report = intent_report(group)
-        table.add_row(
+        cells = [
             name,
             str(len(group)),
             f"{report['accuracy']:.3f}",
             f"{report['macro avg']['f1-score']:.3f}",
             f"{report['weighted avg']['f1-score']:.3f}",
-        )
+        ]
+        if scoped:
+            figures = out_of_scope_figures(group)
+            cells += (
+                ["–"] * 3
+                if figures is None
+                else [
+                    f"{figures.in_scope_accuracy:.3f}",
+                    f"{figures.oos_recall:.3f}",
+                    f"{figures.mcc:.3f}",
+                ]
+            )
+        table.add_row(*cells)
     return table
 
 

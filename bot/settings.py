@@ -45,7 +45,13 @@ class NluSettings(BaseSettings):
     backend: Literal["embedded", "rasa"] = Field("embedded", description="embedded or rasa")
     data: Path = Field(Path(__file__).parent.parent / "nlu" / "data", description="Training data")
     cache_dir: Path = Field(Path("var/nlu-cache"), description="Where trained models are kept")
-    threshold: float = Field(0.45, ge=0, le=1, description="Below it the intent is nlu_fallback")
+    threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Below this top confidence the intent is nlu_fallback; unset: the rule "
+        "chosen from the training data and stored with the model",
+    )
     rasa_url: str = Field("http://localhost:5005", description="Rasa server, for backend=rasa")
     rasa_timeout: float = Field(5.0, gt=0, description="Seconds to wait for the Rasa server")
 

@@ -1,10 +1,12 @@
 """Several questions in one message: "how much is the XPS 13 and does it have 16 GB RAM?".
 
-``split_clauses`` cuts a message after each question mark and at the words that join two
-questions (``nlu/lexicon/clauses.yml``, per language), keeping only pieces of at least two
-words. ``with_parts`` interprets each piece with the same backend and keeps them as the
-message's ``parts`` when at least two are understood with confidence; otherwise the message
-stays one question. Whether the parts ask different things is the dialogue's call.
+``split_clauses`` cuts a message after each question mark or sentence end and at the words
+that join two questions (``nlu/lexicon/clauses.yml``, per language), keeping only pieces of
+at least two words. ``with_parts`` interprets each piece with the same backend and keeps
+them as the message's ``parts`` when at least two are understood with confidence; a message
+not understood whole whose one understood piece is a question takes that piece's intent;
+otherwise the message stays one question. Whether the parts ask different things is the
+dialogue's call.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ MAX_PARTS = 3
 PART_CONFIDENCE = 0.7
 """A piece counts as a question of its own when the NLU is at least this sure of it."""
 _WORD = re.compile(r"\S+")
+_SENTENCES = re.compile(r"(?<=\?)\s*|(?<=[.!])\s+|\s*[;¿]\s*")
+"""After a question mark, after a full stop or exclamation mark and a space, at ; and ¿."""
 
 
 @cache
@@ -37,10 +41,11 @@ def joining_words(path: Path = LEXICON) -> dict[str, frozenset[str]]:
 def split_clauses(text: str, language: str) -> list[str]:
     """The pieces of ``text`` that may each be a question (one piece: nothing to split).
 
-    Question marks split first; only a message with none of them is cut at joining words.
+    Question marks and sentence ends split first; only a message with none of them is cut
+    at joining words.
     """
     joins = joining_words().get(language, frozenset()) | joining_words().get("en", frozenset())
-    sentences = [s for s in re.split(r"(?<=\?)\s*|\s*[;¿]\s*", text) if _words(s, joins)]
+    sentences = [s for s in _SENTENCES.split(text) if _words(s, joins)]
     if len(sentences) >= 2:
         pieces = [" ".join(_words(s, joins)) for s in sentences]
     else:
@@ -72,7 +77,8 @@ def _cut_at_joins(text: str, joins: frozenset[str]) -> list[str]:
 
 
 async def with_parts(backend: NluBackend, whole: Interpretation) -> Interpretation:
-    """``whole`` with ``parts`` when its text asks several different things."""
+    """``whole`` with ``parts`` when its text asks several different things; a message not
+    understood whole whose one understood clause is a question takes that clause's intent."""
     if not whole.available:
         return whole
     pieces = split_clauses(whole.text, whole.language)
@@ -86,6 +92,10 @@ async def with_parts(backend: NluBackend, whole: Interpretation) -> Interpretati
         and p.intent.name != FALLBACK_INTENT
         and p.intent.confidence >= PART_CONFIDENCE
     ]
+    if len(understood) == 1 and whole.intent.name == FALLBACK_INTENT:
+        # "too bad. how much would it have been": the one clause understood is the question
+        only = understood[0]
+        return replace(whole, intent=only.intent, intent_ranking=only.intent_ranking)
     if len(understood) < 2:
         return whole
     return replace(whole, parts=tuple(understood))

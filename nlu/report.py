@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import matthews_corrcoef
 
 from nlu.types import FALLBACK_INTENT
 
@@ -166,3 +167,34 @@ def top_confusions(
     counts = Counter((p.intent, p.predicted) for p in predictions if not p.correct)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [(truth, predicted, n) for (truth, predicted), n in ranked[:top]]
+
+
+@dataclass(frozen=True, slots=True)
+class OutOfScopeFigures:
+    """How a model does on test data with out-of-scope examples."""
+
+    in_scope_accuracy: float
+    """In-scope examples given their own intent (not rejected, not mistaken)."""
+    oos_recall: float
+    """Out-of-scope examples rejected (``nlu_fallback``, or a trained ``out_of_scope``)."""
+    mcc: float
+    """Matthews correlation over every label, out of scope (and any rejection) one class."""
+    macro_f1: float
+    """:func:`intent_report`'s macro-F1, out of scope among the classes."""
+
+
+def out_of_scope_figures(predictions: Sequence[IntentPrediction]) -> OutOfScopeFigures | None:
+    """The figures of out-of-scope detection; None when no example is out of scope."""
+    inside = [p.correct for p in predictions if p.intent != OUT_OF_SCOPE]
+    outside = [p.correct for p in predictions if p.intent == OUT_OF_SCOPE]
+    if not outside or not inside:
+        return None
+    rejected = {FALLBACK_INTENT, OUT_OF_SCOPE}
+    truth = [p.intent for p in predictions]
+    answers = [OUT_OF_SCOPE if p.predicted in rejected else p.predicted for p in predictions]
+    return OutOfScopeFigures(
+        in_scope_accuracy=sum(inside) / len(inside),
+        oos_recall=sum(outside) / len(outside),
+        mcc=float(matthews_corrcoef(truth, answers)),
+        macro_f1=macro_f1(predictions),
+    )

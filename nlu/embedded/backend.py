@@ -16,6 +16,9 @@ from nlu.embedded.classifier import Encoder, IntentClassifier
 from nlu.embedded.encoder import default_encoder
 from nlu.embedded.entities import EntityExtractor
 from nlu.embedded.fallback import DEFAULT_THRESHOLD, FallbackPolicy
+from nlu.embedded.scope import confidence_rule
+from nlu.embedded.scope_search import MemoEncoder
+from nlu.embedded.scope_search import choose_rule as choose_rejection_rule
 from nlu.embedded.store import TrainedModel, cache_path, load_model, prune_cache, save_model
 from nlu.errors import NluError
 from nlu.language import LanguageDetector, LanguageGuess, blank_entities, samples_from
@@ -26,7 +29,13 @@ from nlu.types import FALLBACK_INTENT, EntityLookup, IntentScore, Interpretation
 logger = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
-TRAINING_STEPS = ("intent features", "confidence calibration", "intent model", "language model")
+TRAINING_STEPS = (
+    "intent features",
+    "confidence calibration",
+    "intent model",
+    "language model",
+    "out-of-scope rule",
+)
 """The steps :meth:`EmbeddedBackend.train` reports to its ``on_step`` callback, in order."""
 
 
@@ -38,7 +47,7 @@ class EmbeddedBackend:
         model: TrainedModel,
         *,
         lookups: Sequence[EntityLookup] = (),
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         default_language: str = DEFAULT_LANGUAGE,
         from_cache: bool = False,
         encoder: Encoder | None = None,
@@ -48,7 +57,11 @@ class EmbeddedBackend:
             encoder = default_encoder()
         self.encoder = encoder
         """Embeds the messages the fast path is unsure of (None for a model without it)."""
-        self.fallback = FallbackPolicy(threshold)
+        self.rule = model.rejection
+        """Decides when a message is none of the intents: the model's, or ``threshold``'s."""
+        if threshold is not None:
+            self.rule = confidence_rule(threshold, "set by JOURNEYBOT_NLU_THRESHOLD")
+        self.fallback = FallbackPolicy(self.rule.threshold)
         self.default_language = default_language
         self.from_cache = from_cache
         """True when the model was loaded from the cache rather than trained now."""
@@ -61,29 +74,43 @@ class EmbeddedBackend:
         data: TrainingData,
         *,
         lookups: Sequence[EntityLookup] = (),
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
         on_step: Callable[[str], None] | None = None,
         use_encoder: bool = True,
+        choose_rule: bool = True,
     ) -> EmbeddedBackend:
         """Train a model on ``data`` (``TrainingDataError`` if it has under two intents).
 
-        ``on_step`` is called with the name of each of :data:`TRAINING_STEPS` once done;
-        ``use_encoder=False`` trains on words and character n-grams alone.
+        The out-of-scope rule is chosen from ``data`` (:mod:`nlu.embedded.scope_search`);
+        ``choose_rule=False`` keeps the default instead, and ``threshold`` overrides
+        either for this backend. ``on_step`` is called with the name of each of
+        :data:`TRAINING_STEPS` once done; ``use_encoder=False`` trains on words and
+        character n-grams alone.
         """
         report = on_step or _ignore
-        encoder = default_encoder() if use_encoder else None
+        encoder = MemoEncoder(default_encoder()) if use_encoder else None
         classifier = IntentClassifier.train(data, encoder=encoder, on_step=report)
         samples = samples_from(data.examples)
         detector = LanguageDetector.train(samples) if samples else None
         report(TRAINING_STEPS[3])
+        rule = confidence_rule(DEFAULT_THRESHOLD, "default; not chosen from the data")
+        if choose_rule:
+            rule = choose_rejection_rule(data, classifier, encoder)
+        report(TRAINING_STEPS[4])
         model = TrainedModel(
             fingerprint=data.fingerprint(),
             classifier=classifier,
             detector=detector,
             entity_data=_entity_data(data),
             sklearn_version=sklearn.__version__,
+            rejection=rule,
         )
-        return cls(model, lookups=lookups, threshold=threshold, encoder=encoder)
+        return cls(
+            model,
+            lookups=lookups,
+            threshold=threshold,
+            encoder=default_encoder() if use_encoder else None,
+        )
 
     @classmethod
     def train_or_load(
@@ -92,7 +119,7 @@ class EmbeddedBackend:
         cache_dir: str | Path,
         *,
         lookups: Sequence[EntityLookup] = (),
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
     ) -> EmbeddedBackend:
         """Load the cached model for the data at ``data_paths``, training it if missing."""
         data = load_training_data(data_paths)
@@ -122,7 +149,7 @@ class EmbeddedBackend:
         path: str | Path,
         *,
         lookups: Sequence[EntityLookup] = (),
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
     ) -> EmbeddedBackend:
         """Read a model written by :meth:`save`; ``NluError`` if it is not one."""
         return cls(load_model(Path(path)), lookups=lookups, threshold=threshold, from_cache=True)
@@ -155,8 +182,11 @@ class EmbeddedBackend:
             return payload
         entities = self._entities.extract(text)
         language = self._language(blank_entities(text, entities), language_hint)
+        classifier = self.model.classifier
+        assessment = classifier.assess(text, self.encoder)
         intent, ranking = self.fallback.apply(
-            self.model.classifier.rank(text, self.fallback.ranking_size, self.encoder)
+            classifier.ranking(assessment.probabilities, self.fallback.ranking_size),
+            self.rule.in_scope(assessment),
         )
         return Interpretation(
             text=text,

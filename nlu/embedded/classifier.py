@@ -27,6 +27,7 @@ from scipy import sparse
 
 from nlu.embedded.features import CompiledFeatures, build_features
 from nlu.embedded.linear import LinearHead, fit_temperature
+from nlu.embedded.scope import Assessment
 from nlu.errors import TrainingDataError
 from nlu.training_data import TrainingData
 from nlu.types import IntentScore
@@ -69,10 +70,13 @@ class IntentClassifier:
         encoder: Encoder | None = None,
         seed: int = 0,
         on_step: Callable[[str], None] | None = None,
+        like: IntentClassifier | None = None,
     ) -> IntentClassifier:
         """Fit on ``data`` (at least two intents); deterministic for the same content.
 
         ``on_step`` hears "intent features", "confidence calibration" and "intent model".
+        ``like`` lends its softmax temperatures instead of fitting new ones (a model of
+        part of the same data, as the out-of-scope search trains).
         """
         report = on_step or (lambda step: None)
         examples = sorted(data.examples, key=lambda e: (e.intent, e.text, e.language or ""))
@@ -88,7 +92,11 @@ class IntentClassifier:
         if dense is not None:
             joint = sparse.hstack([matrix, sparse.csr_matrix(dense)], format="csr")
         report("intent features")
-        temperatures = [fit_temperature(m, y, seed) for m in (matrix, joint) if m is not None]
+        if like is not None:
+            temperatures = [like.sparse_head.temperature]
+            temperatures += [] if like.joint_head is None else [like.joint_head.temperature]
+        else:
+            temperatures = [fit_temperature(m, y, seed) for m in (matrix, joint) if m is not None]
         report("confidence calibration")
         sparse_head = LinearHead.fit(matrix, y, temperatures[0], seed)
         joint_head = None if joint is None else LinearHead.fit(joint, y, temperatures[1], seed)
@@ -101,24 +109,35 @@ class IntentClassifier:
         """True when hard messages are embedded by the sentence encoder."""
         return self.joint_head is not None
 
-    def probabilities(self, text: str, encoder: Encoder | None = None) -> Any:
-        """Calibrated probability of every intent (order of ``intents``)."""
+    def assess(self, text: str, encoder: Encoder | None = None) -> Assessment:
+        """Calibrated probability of every intent (order of ``intents``), and the embedding.
+
+        The embedding is None when the sparse head answered alone (the cascade).
+        """
         indices, values = self.features.sparse_row(text)
         head = self.sparse_head
         fast = head.probabilities(values @ head.weights[indices] + head.bias)[0]
         joint = self.joint_head
         if joint is None or encoder is None or fast.max() >= CASCADE:
-            return fast
-        dense = encoder.encode([text])[0] * DENSE_WEIGHT
+            return Assessment(fast, None)
+        embedding = encoder.encode([text])[0]
+        dense = embedding * DENSE_WEIGHT
         size = self.features.size
         scores = values @ joint.weights[indices] + dense @ joint.weights[size:] + joint.bias
         slow = joint.probabilities(scores)[0]
-        return (1 - SPARSE_SHARE) * slow + SPARSE_SHARE * fast
+        return Assessment((1 - SPARSE_SHARE) * slow + SPARSE_SHARE * fast, embedding)
+
+    def probabilities(self, text: str, encoder: Encoder | None = None) -> Any:
+        """Calibrated probability of every intent (order of ``intents``)."""
+        return self.assess(text, encoder).probabilities
 
     def rank(
         self, text: str, limit: int | None = None, encoder: Encoder | None = None
     ) -> tuple[IntentScore, ...]:
         """The intents with their confidences, best first (the ``limit`` best ones)."""
-        probabilities = self.probabilities(text, encoder)
+        return self.ranking(self.probabilities(text, encoder), limit)
+
+    def ranking(self, probabilities: Any, limit: int | None = None) -> tuple[IntentScore, ...]:
+        """``probabilities`` (from :meth:`assess`) as intents with confidences, best first."""
         order = np.argsort(-probabilities, kind="stable")[:limit]
         return tuple(IntentScore(self.intents[i], float(probabilities[i])) for i in order)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from nlu.types import FALLBACK_INTENT, IntentScore
 
 DEFAULT_THRESHOLD = 0.45
-"""As in Rasa's config (``nlu/rasa/config.yml``); with the calibrated confidences the demo
-data's 5-fold cross-validation (``journeybot nlu test --cross-validation``) reaches a
-macro-F1 over 0.9 in every language with it (see ``nlu/README.md``)."""
+"""The documented default on the top confidence, as in Rasa's config (``nlu/rasa/config.yml``):
+used when the training data is too small to choose a rule from it
+(:mod:`nlu.embedded.scope_search`)."""
 RANKING_SIZE = 10
 
 
@@ -36,14 +36,22 @@ class FallbackPolicy:
                 f"ambiguity threshold must be within 0..1, got {self.ambiguity_threshold}"
             )
 
-    def apply(self, ranking: Sequence[IntentScore]) -> tuple[IntentScore, tuple[IntentScore, ...]]:
-        """The intent to report and the ranking to keep (best first, at most ``ranking_size``)."""
+    def apply(
+        self, ranking: Sequence[IntentScore], in_scope: bool | None = None
+    ) -> tuple[IntentScore, tuple[IntentScore, ...]]:
+        """The intent to report and the ranking to keep (best first, at most ``ranking_size``).
+
+        ``in_scope`` is the out-of-scope rule's verdict (:mod:`nlu.embedded.scope`); None
+        compares the best confidence with ``threshold``.
+        """
         kept = tuple(ranking[: self.ranking_size])
         if not kept:
             return IntentScore(FALLBACK_INTENT, 0.0), kept
         best = kept[0]
         runner_up = kept[1].confidence if len(kept) > 1 else 0.0
-        if best.confidence < self.threshold:
+        if in_scope is None:
+            in_scope = best.confidence >= self.threshold
+        if not in_scope:
             return IntentScore(FALLBACK_INTENT, self.threshold), kept
         if best.confidence - runner_up < self.ambiguity_threshold:
             return IntentScore(FALLBACK_INTENT, self.threshold), kept

@@ -20,11 +20,12 @@ import sklearn
 
 from nlu.embedded.classifier import IntentClassifier
 from nlu.embedded.encoder import PACKAGE
+from nlu.embedded.scope import RejectionRule
 from nlu.errors import NluError
 from nlu.language import LanguageDetector
 from nlu.training_data import TrainingData
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 """Bump when the model's shape or features change: cached models then retrain."""
 CACHE_PREFIX = "nlu-model-"
 CACHE_SUFFIX = ".joblib"
@@ -40,6 +41,8 @@ class TrainedModel:
     entity_data: TrainingData
     """The training data minus the examples without entities (for entity extraction)."""
     sklearn_version: str
+    rejection: RejectionRule
+    """When a message is out of scope, chosen from the training data at training time."""
     version: str = MODEL_VERSION
 
 
@@ -96,9 +99,12 @@ def load_model(path: Path) -> TrainedModel:
         raise NluError(f"{path}: not a readable NLU model ({exc.__class__.__name__})") from exc
     if not isinstance(model, TrainedModel):
         raise NluError(f"{path}: not an NLU model file")
-    if model.version != MODEL_VERSION or model.sklearn_version != sklearn.__version__:
+    # a file of another format may lack the fields this one reads
+    version = getattr(model, "version", "older")
+    trained_with = getattr(model, "sklearn_version", "unknown")
+    if version != MODEL_VERSION or trained_with != sklearn.__version__:
         raise NluError(
-            f"{path}: model format {model.version} / scikit-learn {model.sklearn_version}, "
+            f"{path}: model format {version} / scikit-learn {trained_with}, "
             f"expected {MODEL_VERSION} / {sklearn.__version__}: retrain it"
         )
     return model

@@ -9,13 +9,12 @@ separate test set, such as the bot's own training files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from nlu.embedded.backend import EmbeddedBackend
-from nlu.embedded.fallback import DEFAULT_THRESHOLD
 from nlu.report import IntentPrediction
 from nlu.training_data import Example, TrainingData
 from nlu.types import EntityLookup
@@ -46,10 +45,15 @@ def cross_validation_predictions(
     *,
     folds: int = 5,
     lookups: Sequence[EntityLookup] = (),
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = None,
     seed: int = 0,
+    on_model: Callable[[str], None] | None = None,
 ) -> list[IntentPrediction]:
-    """Every example predicted by a backend trained on the other ``folds - 1`` folds."""
+    """Every example predicted by a backend trained on the other ``folds - 1`` folds.
+
+    Each fold's backend chooses its own out-of-scope rule from its training part;
+    ``on_model`` hears each rule's :meth:`~nlu.embedded.scope.RejectionRule.describe`.
+    """
     examples = sorted(data.examples, key=lambda e: (e.intent, e.language or "", e.text))
     strata = [f"{e.intent}|{e.language}" for e in examples]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -59,5 +63,7 @@ def cross_validation_predictions(
             tuple(examples[i] for i in train), data.synonyms, data.regexes, data.lookups
         )
         backend = EmbeddedBackend.train(part, lookups=lookups, threshold=threshold)
+        if on_model is not None:
+            on_model(backend.rule.describe())
         predictions.extend(predict(backend, (examples[i] for i in held_out)))
     return predictions

@@ -51,6 +51,7 @@ def model(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path
     summary = trained.stdout
     for line in ("examples", "180", "intents", "6", "languages", "en, es, it", str(path)):
         assert line in summary
+    assert "out of scope" in summary and "whole intents held out" in summary
     return path
 
 
@@ -69,6 +70,51 @@ def test_train_then_test_writes_rasas_report_files(
     successes = json.loads((out / "intent_successes.json").read_text())
     assert set(successes[0]) == {"text", "intent", "intent_prediction"}
     assert "macro F1" in tested.stdout and "en" in tested.stdout
+    rules = json.loads((out / "fallback_rule.json").read_text())["rules"]
+    assert len(rules) == 1 and rules[0].startswith("scope score ≥ ")
+    assert "out of scope: scope score" in " ".join(tested.stdout.split())
+
+
+def test_out_of_scope_test_examples_get_their_own_figures(
+    env: dict[str, str], model: Path, tmp_path: Path
+) -> None:
+    off_topic = tmp_path / "off_topic.yml"
+    off_topic.write_text(
+        'version: "3.1"\nnlu:\n- intent: out_of_scope\n  examples: |\n'
+        "    - who won the match last night\n    - give me a recipe for lasagne\n",
+        encoding="utf-8",
+    )
+    tested = run(
+        env,
+        "test",
+        "--data",
+        str(SHOP / "en.yml"),
+        str(off_topic),
+        "--model",
+        str(model),
+        "--out",
+        str(tmp_path / "results"),
+    )
+    assert tested.returncode == 0, tested.stderr
+    for column in ("in-scope", "OOS", "MCC"):
+        assert column in tested.stdout
+
+
+def test_the_threshold_setting_overrides_the_models_rule(
+    env: dict[str, str], model: Path, tmp_path: Path
+) -> None:
+    tested = run(
+        {**env, "JOURNEYBOT_NLU_THRESHOLD": "0.3"},
+        "test",
+        "--data",
+        str(SHOP / "en.yml"),
+        "--model",
+        str(model),
+        "--out",
+        str(tmp_path / "results"),
+    )
+    assert tested.returncode == 0, tested.stderr
+    assert "top confidence ≥ 0.30: set by JOURNEYBOT_NLU_THRESHOLD" in tested.stdout
 
 
 def test_cross_validation_reports_every_language(env: dict[str, str], tmp_path: Path) -> None:

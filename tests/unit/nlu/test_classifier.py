@@ -42,7 +42,8 @@ def words_only(shop_data: TrainingData) -> EmbeddedBackend:
 def test_the_encoder_understands_paraphrases_words_alone_miss(
     backend: EmbeddedBackend, words_only: EmbeddedBackend, intent: str, text: str
 ) -> None:
-    assert backend.parse_sync(text).intent.name == intent
+    # the best-ranked intent: whether to act on it is the out-of-scope rule's business
+    assert backend.parse_sync(text).intent_ranking[0].name == intent
     assert words_only.parse_sync(text).intent.name != intent
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from nlu.clauses import split_clauses, with_parts
+from nlu.types import FALLBACK_INTENT, IntentScore
 from tests.fakes import FakeNluBackend
 
 
@@ -24,6 +27,9 @@ from tests.fakes import FakeNluBackend
         ("hello", "en", ["hello"]),
         ("si lo compro y no me convence, ¿lo puedo devolver? ¿y qué garantía tiene?", "es",
          ["si lo compro y no me convence", "lo puedo devolver?", "qué garantía tiene?"]),
+        ("too bad. how much would it have been", "en",
+         ["too bad.", "how much would it have been"]),
+        ("it weighs 1.2 kg and costs 999", "en", ["it weighs 1.2 kg", "costs 999"]),
     ],
 )  # fmt: skip
 def test_a_message_is_cut_at_question_marks_and_joining_words(
@@ -66,3 +72,15 @@ async def test_an_outage_is_not_split() -> None:
 
     assert (await with_parts(nlu, whole)).parts == ()
     assert nlu.calls == ["how much is it and is it in stock?"]
+
+
+async def test_a_message_not_understood_whole_takes_its_one_understood_question() -> None:
+    nlu = FakeNluBackend(KEYWORDS)
+    whole = await nlu.parse("too bad. how much would it have been", "en")
+    lost = replace(whole, intent=IntentScore(FALLBACK_INTENT, 0.5), intent_ranking=())
+
+    found = await with_parts(nlu, lost)
+
+    assert found.intent.name == "ask_price"
+    assert found.parts == ()
+    assert found.text == "too bad. how much would it have been"
