@@ -54,6 +54,8 @@ MIN_SIMULATED = 20
 MIN_SCORED = 10
 """Slow-path messages needed on each side to fit the scope score."""
 CANDIDATES = 200
+SURE_IN_SCOPE = 0.9
+"""See :func:`scope_ceiling`."""
 OUT = "\x00out_of_scope"
 
 
@@ -123,10 +125,12 @@ def rule_from(
         scope = _fit_scope(simulated, neighbours, tuple(features))
     if scope is None:
         threshold, mcc = best_threshold(simulated, [s.confidence for s in simulated])
+        threshold = min(threshold, scope_ceiling())
         note = "" if neighbours is None or not features else "; too few slow-path messages"
         return confidence_rule(threshold, f"chosen by {summary}, simulated MCC {mcc:.3f}{note}")
     values = [1.0 if s.features is None else _logistic(s.features, scope) for s in simulated]
     threshold, mcc = best_threshold(simulated, values)
+    threshold = min(threshold, scope_ceiling())
     scored = sum(s.features is not None for s in simulated)
     how = f"chosen by {summary}, simulated MCC {mcc:.3f}; score fitted on {scored}"
     return RejectionRule("scope", threshold, how + " slow-path messages", scope)
@@ -225,6 +229,17 @@ def _logistic(row: Any, scope: ScopeModel) -> float:
     columns = [FEATURES.index(name) for name in scope.features]
     value = row[columns] @ scope.coefficients + scope.intercept
     return float(1.0 / (1.0 + np.exp(-value)))
+
+
+def scope_ceiling(share: float = OUT_OF_SCOPE_SHARE, sure: float = SURE_IN_SCOPE) -> float:
+    """The highest threshold a chosen rule may have: the score at which a message is
+    ``sure`` to be in scope once the regression's balanced odds meet the assumed ``share``
+    (0.75 for a quarter and 0.9); a top-confidence rule takes the same ceiling. With few,
+    very different intents (SNIPS' seven) the best simulated MCC can lie at turning away
+    every message the classifier is not all but certain of; the ceiling keeps the rule
+    from turning away what it is nine times in ten sure of."""
+    odds = sure / (1 - sure) * share / (1 - share)
+    return odds / (1 + odds)
 
 
 def best_threshold(

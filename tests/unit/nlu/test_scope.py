@@ -131,3 +131,13 @@ def test_a_model_file_of_an_older_format_is_refused_with_a_retrain_hint(
     joblib.dump(Older(), tmp_path / "old.joblib")
     with pytest.raises(NluError, match="retrain it"):
         load_model(tmp_path / "old.joblib")
+
+
+def test_a_scope_rule_never_turns_away_what_it_is_nine_times_in_ten_sure_of(
+    backend: EmbeddedBackend,
+) -> None:
+    from nlu.embedded.scope_search import scope_ceiling
+
+    assert scope_ceiling(0.25, 0.9) == pytest.approx(0.75)
+    assert scope_ceiling(0.5, 0.9) == pytest.approx(0.9)
+    assert backend.rule.threshold <= scope_ceiling()
