@@ -36,7 +36,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.nlu_oos import BENCH_DATA, OOS_RUNS, ROOT, run_all
+from bench.nlu_oos import BENCH_DATA, OOS_RUNS, ROOT, peak_rss_mb, run_all
 
 RASA_RESULTS = ROOT / "bench" / "results" / "rasa.json"
 QUICK_RUNS = (
@@ -127,16 +127,9 @@ def _serve_child(model: Path, tests: list[Path]) -> dict[str, Any]:
         "oos_recall": sum(outside) / len(outside) if outside else None,
         "parse_p50_ms": statistics.median(ordered),
         "parse_p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         "load_seconds": load_seconds,
     }
-
-
-def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure_embedded(run: str, bench_data: Path) -> tuple[Figures, float]:

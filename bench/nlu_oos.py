@@ -133,11 +133,12 @@ def _serve_child(model: Path, variants: Path, folder: Path) -> dict[str, Any]:
         "how": rules["scope"].how,
         "p50": statistics.median(ordered),
         "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-        "peak_mb": _peak_rss_mb(),
+        "peak_mb": peak_rss_mb(),
     }
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (0 where /proc has none)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -266,16 +267,31 @@ def _cell(value: float | None) -> str:
 def oos_table(results: list[tuple[str, float, dict[str, Any], list[Row]]]) -> Table:
     """One line per run, rule and protocol."""
     table = Table(
-        "run", "rule", "threshold from", "threshold", "in-scope acc.", "ID-OOS recall",
-        "OOD-OOS recall", "macro-F1", "MCC", title="Out-of-scope detection (test data)",
-    )  # fmt: skip
+        "run",
+        "rule",
+        "threshold from",
+        "threshold",
+        "in-scope acc.",
+        "ID-OOS recall",
+        "OOD-OOS recall",
+        "macro-F1",
+        "MCC",
+        title="Out-of-scope detection (test data)",
+    )
     for run, _, _, rows in results:
         for i, row in enumerate(rows):
             table.add_row(
-                run if i == 0 else "", row.name, row.protocol, f"{row.threshold:.3f}",
-                _cell(row.in_scope), _cell(row.id_recall), _cell(row.ood_recall),
-                _cell(row.macro_f1), _cell(row.mcc), end_section=i == len(rows) - 1,
-            )  # fmt: skip
+                run if i == 0 else "",
+                row.name,
+                row.protocol,
+                f"{row.threshold:.3f}",
+                _cell(row.in_scope),
+                _cell(row.id_recall),
+                _cell(row.ood_recall),
+                _cell(row.macro_f1),
+                _cell(row.mcc),
+                end_section=i == len(rows) - 1,
+            )
     return table
 
 

@@ -88,7 +88,8 @@ class EmbeddedBackend:
         character n-grams alone.
         """
         report = on_step or _ignore
-        encoder = MemoEncoder(default_encoder()) if use_encoder else None
+        shared = default_encoder() if use_encoder else None
+        encoder = None if shared is None else MemoEncoder(shared)
         classifier = IntentClassifier.train(data, encoder=encoder, on_step=report)
         samples = samples_from(data.examples)
         detector = LanguageDetector.train(samples) if samples else None
@@ -109,7 +110,7 @@ class EmbeddedBackend:
             model,
             lookups=lookups,
             threshold=threshold,
-            encoder=default_encoder() if use_encoder else None,
+            encoder=shared,
         )
 
     @classmethod

@@ -19,6 +19,7 @@ nobody wrote examples for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,11 +80,16 @@ class ScopeModel:
         """The probability that the message is one of the intents (1.0 on the fast path)."""
         if assessment.embedding is None:
             return 1.0
-        values = scope_features(assessment, self.neighbours)[_columns(self.features)]
+        return self.score_features(scope_features(assessment, self.neighbours))
+
+    def score_features(self, row: Any) -> float:
+        """The score of a row of all :data:`FEATURES` (this model uses its own subset)."""
+        values = row[columns_of(self.features)]
         return float(1.0 / (1.0 + np.exp(-(values @ self.coefficients + self.intercept))))
 
 
-def _columns(features: tuple[str, ...]) -> list[int]:
+def columns_of(features: Sequence[str]) -> list[int]:
+    """Where ``features`` stand in a row of :data:`FEATURES`."""
     return [FEATURES.index(name) for name in features]
 
 

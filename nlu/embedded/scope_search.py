@@ -35,10 +35,10 @@ from nlu.embedded.classifier import Encoder, IntentClassifier
 from nlu.embedded.fallback import DEFAULT_THRESHOLD
 from nlu.embedded.scope import (
     DEFAULT_FEATURES,
-    FEATURES,
     Neighbours,
     RejectionRule,
     ScopeModel,
+    columns_of,
     confidence_rule,
     scope_features,
 )
@@ -128,7 +128,7 @@ def rule_from(
         threshold = min(threshold, scope_ceiling())
         note = "" if neighbours is None or not features else "; too few slow-path messages"
         return confidence_rule(threshold, f"chosen by {summary}, simulated MCC {mcc:.3f}{note}")
-    values = [1.0 if s.features is None else _logistic(s.features, scope) for s in simulated]
+    values = [1.0 if s.features is None else scope.score_features(s.features) for s in simulated]
     threshold, mcc = best_threshold(simulated, values)
     threshold = min(threshold, scope_ceiling())
     scored = sum(s.features is not None for s in simulated)
@@ -214,8 +214,7 @@ def _fit_scope(
     labels = np.array([s.truth != OUT for s in scored])
     if min(int(labels.sum()), int((~labels).sum())) < MIN_SCORED:
         return None
-    columns = [FEATURES.index(name) for name in features]
-    matrix = np.array([s.features for s in scored])[:, columns]
+    matrix = np.array([s.features for s in scored])[:, columns_of(features)]
     regression = LogisticRegression(C=1.0, class_weight="balanced").fit(matrix, labels)
     return ScopeModel(
         features,
@@ -223,12 +222,6 @@ def _fit_scope(
         float(regression.intercept_[0]),
         neighbours,
     )
-
-
-def _logistic(row: Any, scope: ScopeModel) -> float:
-    columns = [FEATURES.index(name) for name in scope.features]
-    value = row[columns] @ scope.coefficients + scope.intercept
-    return float(1.0 / (1.0 + np.exp(-value)))
 
 
 def scope_ceiling(share: float = OUT_OF_SCOPE_SHARE, sure: float = SURE_IN_SCOPE) -> float:
